@@ -1,0 +1,5 @@
+"""``python -m yrd_kg``."""
+
+from .cli import main
+
+main()
