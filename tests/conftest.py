@@ -1,0 +1,57 @@
+"""Shared fixtures: the built dataset once per session, the source text, the external suites."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("YRD_KG_SHARED", ROOT.parent / "shared"))
+SOURCE = Path(os.environ.get("YRD_KG_SOURCE", SHARED / "source" / "paper.zh.txt"))
+EXTERNAL = SHARED / "external"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh build of the shipped ontology and data, once per test session."""
+    from yrd_kg.build import build
+
+    out = tmp_path_factory.mktemp("build")
+    build(force=True, out_dir=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def graph() -> Graph:
+    """The union graph: ontology, data and derived links."""
+    from yrd_kg.build import load_graph
+
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def store(build_dir: Path):  # type: ignore[no-untyped-def]
+    """A pyoxigraph store loaded with the build."""
+    from yrd_kg.store import open_store
+
+    return open_store(build_dir)
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    """The paper's text; skips with a reason where the shared folder is absent."""
+    if not SOURCE.is_file():
+        pytest.skip(f"source text not found at {SOURCE} (set YRD_KG_SOURCE)")
+    return SOURCE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def external() -> Path:
+    """The pinned external suites; skips with a reason where absent."""
+    if not EXTERNAL.is_dir():
+        pytest.skip(f"external suites not found at {EXTERNAL}")
+    return EXTERNAL
