@@ -181,6 +181,7 @@ def build(*, force: bool = False, out_dir: Path | None = None) -> BuildResult:
     union = Graph()
     for g in graphs.values():
         union += g
+    _bind(union)
     classes = Counter(union.qname(o) if isinstance(o, URIRef) else str(o) for o in union.objects(None, RDF.type))
     counts = {str(gid): len(g) for gid, g in sorted(graphs.items())}
     mpath.write_text(
