@@ -214,7 +214,9 @@ class AnchorProblem:
     reason: str
 
 
-def anchor_turtle(ttl: str, canon: str, spans: dict[str, tuple[int, int]], file: str = "<text>") -> tuple[str, list[AnchorProblem]]:
+def anchor_turtle(
+    ttl: str, canon: str, spans: dict[str, tuple[int, int]], file: str = "<text>"
+) -> tuple[str, list[AnchorProblem]]:
     """Fill in ``yrd:start``/``yrd:end`` after every ``yrd:quote "…" ; yrd:locator part:X`` in Turtle text.
 
     Returns the new text and the quotes that could not be anchored (left unchanged).
