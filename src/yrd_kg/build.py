@@ -5,6 +5,9 @@ Output in ``build/`` (byte-identical on rerun):
 - ``yrd-kg.trig``: the same as TriG, for reading;
 - ``yrd.owl``: the ontology as RDF/XML (for Protégé and owlready2);
 - ``manifest.json``: source checksums (a rebuild happens only when one changed) and counts.
+
+The pipeline runs on pyoxigraph terms (strict parsing, fast); :func:`load_graphs` and friends give
+the same content as rdflib graphs for the libraries that need them (pySHACL, owlready2 export).
 """
 
 from __future__ import annotations
@@ -15,18 +18,24 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from . import resources
-from .loader import parse_file
-from .namespaces import GRAPH, ID, YRD
+from .namespaces import GRAPH, ID, PREFIXES, YRD
 
 DERIVED_LINKS = GRAPH["derived/links"]
-BUILD_FORMAT_VERSION = "1"
-_Quad = tuple[Node, Node, Node, Node]
+BUILD_FORMAT_VERSION = "2"
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_LINK = ox.NamedNode(str(YRD.Link))
+_EVIDENCE = ox.NamedNode(str(YRD.Evidence))
+_HAS_EVIDENCE = ox.NamedNode(str(YRD.hasEvidence))
+_L_S, _L_P, _L_O = (ox.NamedNode(str(t)) for t in (YRD.linkSubject, YRD.linkPredicate, YRD.linkObject))
+_QUOTE, _LOCATOR = ox.NamedNode(str(YRD.quote)), ox.NamedNode(str(YRD.locator))
 
 
 @dataclass
@@ -46,8 +55,7 @@ class BuildResult:
 
 def source_files() -> list[Path]:
     """The Turtle files that make up the dataset, in a fixed order."""
-    files = sorted(resources.ontology_dir().glob("*.ttl")) + sorted(resources.data_dir().glob("*.ttl"))
-    return files
+    return sorted(resources.ontology_dir().glob("*.ttl")) + sorted(resources.data_dir().glob("*.ttl"))
 
 
 def graph_iri(path: Path) -> URIRef:
@@ -55,8 +63,123 @@ def graph_iri(path: Path) -> URIRef:
     return GRAPH[f"{path.parent.name}/{path.stem}"]
 
 
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+_Triple = tuple[Any, Any, Any]
+
+
+def _parse_source(path: Path) -> list[_Triple]:
+    """Parse one source strictly; blank nodes relabelled by first appearance (stable for the same bytes)."""
+    from .loader import LoadError, _check_bytes
+
+    data = path.read_bytes()
+    _check_bytes(path, data)
+    scope = _digest(graph_iri(path))[:8]
+    labels: dict[str, ox.BlankNode] = {}
+
+    def local(t: Any) -> Any:
+        if isinstance(t, ox.BlankNode):
+            b = labels.get(t.value)
+            if b is None:
+                b = labels[t.value] = ox.BlankNode(f"g{scope}b{len(labels)}")
+            return b
+        return t
+
+    try:
+        return [(local(t.subject), t.predicate, local(t.object))
+                for t in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())]
+    except SyntaxError as exc:
+        raise LoadError(path, f"invalid turtle: {exc.msg}", exc.lineno) from exc
+
+
+def _skolemise_ox(triples: list[_Triple]) -> list[_Triple]:
+    """Give Link and Evidence blank nodes stable IRIs derived from their content.
+
+    A Link becomes ``id/link/<hash of subject, predicate, object>``; an Evidence node
+    ``id/evidence/<hash of the node it supports, quote, locator>``. Other blank nodes stay blank.
+    """
+    by_subject: dict[Any, dict[Any, Any]] = {}
+    links, evidence, owner = [], [], {}
+    for s, p, o in triples:
+        if isinstance(s, ox.BlankNode):
+            by_subject.setdefault(s, {})[p] = o
+            if p == _RDF_TYPE and o == _LINK:
+                links.append(s)
+            elif p == _RDF_TYPE and o == _EVIDENCE:
+                evidence.append(s)
+        if p == _HAS_EVIDENCE and isinstance(o, ox.BlankNode):
+            owner.setdefault(o, s)
+    mapping: dict[Any, ox.NamedNode] = {}
+    for link in links:
+        d = by_subject[link]
+        mapping[link] = ox.NamedNode(str(ID[f"link/{_digest(*(_plain(d.get(k)) for k in (_L_S, _L_P, _L_O)))}"]))
+    for ev in evidence:
+        d = by_subject[ev]
+        own = owner.get(ev)
+        own = mapping.get(own, own)
+        mapping[ev] = ox.NamedNode(str(ID[f"evidence/{_digest(_plain(own), _plain(d.get(_QUOTE)), _plain(d.get(_LOCATOR)))}"]))
+    if not mapping:
+        return triples
+    return [(mapping.get(s, s), p, mapping.get(o, o)) for s, p, o in triples]
+
+
+def _plain(t: Any) -> str:
+    """The string the hashes are computed on (IRI, or literal lexical form), as rdflib's ``str()`` gives."""
+    return "None" if t is None else str(t.value)
+
+
+def _derived(triples: Iterable[_Triple]) -> list[_Triple]:
+    spo: dict[Any, dict[Any, Any]] = {}
+    links = set()
+    for s, p, o in triples:
+        if p == _RDF_TYPE and o == _LINK:
+            links.add(s)
+        elif p in (_L_S, _L_P, _L_O):
+            spo.setdefault(s, {})[p] = o
+    out = []
+    for link in links:
+        d = spo.get(link, {})
+        s, p, o = d.get(_L_S), d.get(_L_P), d.get(_L_O)
+        if isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode) and o is not None:
+            out.append((s, p, o))
+    return sorted(set(out), key=str)
+
+
+def build_quads(files: Iterable[Path] | None = None) -> dict[str, list[_Triple]]:
+    """Every source file's triples (skolemised) by graph IRI, plus the derived-links graph."""
+    graphs: dict[str, list[_Triple]] = {}
+    for f in files if files is not None else source_files():
+        graphs[str(graph_iri(f))] = _skolemise_ox(_parse_source(f))
+    graphs[str(DERIVED_LINKS)] = _derived(t for ts in graphs.values() for t in ts)
+    return graphs
+
+
+def _nquad_lines(graphs: dict[str, list[_Triple]]) -> list[str]:
+    lines = set()
+    for gid, triples in graphs.items():
+        g = ox.NamedNode(gid)
+        for s, p, o in triples:
+            lines.add(f"{ox.Quad(s, p, o, g)} .")
+    return sorted(lines)
+
+
+def _to_rdflib(t: Any) -> Any:
+    from rdflib import Literal
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    dt = t.datatype.value
+    return Literal(t.value) if dt == "http://www.w3.org/2001/XMLSchema#string" else Literal(t.value, datatype=URIRef(dt))
+
+
 def derive_links(g: Graph) -> Graph:
-    """The direct triples stated by the qualified ``yrd:Link`` nodes of ``g``."""
+    """The direct triples stated by the qualified ``yrd:Link`` nodes of an rdflib graph."""
     out = Graph()
     for link in g.subjects(RDF.type, YRD.Link):
         s = g.value(link, YRD.linkSubject)
@@ -67,73 +190,26 @@ def derive_links(g: Graph) -> Graph:
     return out
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
-
-
 def skolemise(g: Graph) -> Graph:
-    """Give Link and Evidence blank nodes stable IRIs derived from their content.
-
-    A Link becomes ``id/link/<hash of subject, predicate, object>``; an Evidence node
-    ``id/evidence/<hash of the node it supports, quote, locator>``. Other blank nodes stay blank.
-    """
-    mapping: dict[BNode, URIRef] = {}
-    for link in g.subjects(RDF.type, YRD.Link):
-        if isinstance(link, BNode):
-            spo = (g.value(link, YRD.linkSubject), g.value(link, YRD.linkPredicate), g.value(link, YRD.linkObject))
-            mapping[link] = ID[f"link/{_digest(*spo)}"]
-    for ev in g.subjects(RDF.type, YRD.Evidence):
-        if isinstance(ev, BNode):
-            owner = next(iter(g.subjects(YRD.hasEvidence, ev)), None)
-            owner = mapping.get(owner, owner) if isinstance(owner, BNode) else owner
-            mapping[ev] = ID[f"evidence/{_digest(owner, g.value(ev, YRD.quote), g.value(ev, YRD.locator))}"]
-    if not mapping:
-        return g
+    """The rdflib form of the build's skolemisation (same IRIs as the build gives)."""
+    nt = g.serialize(format="nt").encode("utf-8")
+    triples = [(t.subject, t.predicate, t.object) for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
     out = Graph()
-    for s, p, o in g:
-        out.add((mapping.get(s, s) if isinstance(s, BNode) else s, p, mapping.get(o, o) if isinstance(o, BNode) else o))
-    return out
-
-
-def _canonical_quads(graphs: dict[URIRef, Graph]) -> list[str]:
-    """Sorted N-Quads lines with deterministic blank-node labels."""
-    from rdflib.compare import to_canonical_graph
-
-    lines: list[str] = []
-    for gid in sorted(graphs):
-        g = graphs[gid]
-        if any(isinstance(t, BNode) for tr in g for t in tr):
-            g = to_canonical_graph(g)
-        for s, p, o in g:
-            lines.append(f"{_nt(s)} {_nt(p)} {_nt(o)} {gid.n3()} .")
-    lines.sort()
-    return lines
-
-
-def _nt(term: Node) -> str:
-    if isinstance(term, Literal | URIRef | BNode):
-        return term.n3()
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def _manifest(files: Iterable[Path]) -> dict[str, str]:
-    root = resources.ontology_dir().parent
-    out = {"build-format": BUILD_FORMAT_VERSION}
-    for f in files:
-        out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    for s, p, o in _skolemise_ox(triples):
+        out.add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
     return out
 
 
 def load_graphs(files: Iterable[Path] | None = None) -> dict[URIRef, Graph]:
-    """Parse every source file into its own graph and add the derived-links graph."""
-    graphs: dict[URIRef, Graph] = {}
-    for f in files if files is not None else source_files():
-        graphs[graph_iri(f)] = skolemise(parse_file(f).graph)
-    union = Graph()
-    for g in graphs.values():
-        union += g
-    graphs[DERIVED_LINKS] = derive_links(union)
-    return graphs
+    """Every named graph of the dataset as an rdflib graph (same content as the build)."""
+    out: dict[URIRef, Graph] = {}
+    for gid, triples in build_quads(files).items():
+        g = Graph(identifier=URIRef(gid))
+        add = g.add
+        for s, p, o in triples:
+            add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
+        out[URIRef(gid)] = g
+    return out
 
 
 def load_dataset(files: Iterable[Path] | None = None) -> Dataset:
@@ -149,9 +225,27 @@ def load_dataset(files: Iterable[Path] | None = None) -> Dataset:
 def load_graph(files: Iterable[Path] | None = None) -> Graph:
     """The union of all graphs (ontology, data and derived links) as one rdflib ``Graph``."""
     union = Graph()
-    for g in load_graphs(files).values():
-        union += g
+    add = union.add
+    for triples in build_quads(files).values():
+        for s, p, o in triples:
+            add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
+    _bind(union)
     return union
+
+
+def _manifest(files: Iterable[Path]) -> dict[str, str]:
+    root = resources.ontology_dir().parent
+    out = {"build-format": BUILD_FORMAT_VERSION}
+    for f in files:
+        out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def _short(iri: str) -> str:
+    for k, v in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(v) and k != "yid":
+            return f"{k}:{iri[len(v):]}"
+    return iri
 
 
 def build(*, force: bool = False, out_dir: Path | None = None) -> BuildResult:
@@ -164,36 +258,31 @@ def build(*, force: bool = False, out_dir: Path | None = None) -> BuildResult:
         old = json.loads(mpath.read_text(encoding="utf-8"))
         if old.get("sources") == manifest:
             return BuildResult(out, False, old.get("graphs", {}), old.get("classes", {}))
-    graphs = load_graphs(files)
+    graphs = build_quads(files)
     out.mkdir(parents=True, exist_ok=True)
-    lines = _canonical_quads(graphs)
-    (out / "yrd-kg.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ds = Dataset()
-    ds.parse(data="\n".join(lines), format="nquads")
-    _bind(ds)
-    (out / "yrd-kg.trig").write_text(ds.serialize(format="trig"), encoding="utf-8")
-    onto = Graph()
-    for gid, g in graphs.items():
-        if "/graph/ontology/" in str(gid):
-            onto += g
-    _bind(onto)
-    (out / "yrd.owl").write_text(onto.serialize(format="pretty-xml"), encoding="utf-8")
-    union = Graph()
-    for g in graphs.values():
-        union += g
-    _bind(union)
-    classes = Counter(union.qname(o) if isinstance(o, URIRef) else str(o) for o in union.objects(None, RDF.type))
-    counts = {str(gid): len(g) for gid, g in sorted(graphs.items())}
+    lines = _nquad_lines(graphs)
+    nq = ("\n".join(lines) + "\n").encode("utf-8")
+    (out / "yrd-kg.nq").write_bytes(nq)
+    quads = list(ox.parse(nq, format=ox.RdfFormat.N_QUADS))
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "yid"}
+    (out / "yrd-kg.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")
+    onto = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if "/graph/ontology/" in str(q.graph_name)]
+    (out / "yrd.owl").write_bytes(ox.serialize(onto, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b"")
+    typed: dict[str, set[str]] = {}
+    for ts in graphs.values():
+        for s, p, o in ts:
+            if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+                typed.setdefault(_short(o.value), set()).add(str(s))
+    classes = dict(sorted(Counter({k: len(v) for k, v in typed.items()}).items()))
+    counts = {gid: len(set(ts)) for gid, ts in sorted(graphs.items())}
     mpath.write_text(
-        json.dumps({"sources": manifest, "graphs": counts, "classes": dict(sorted(classes.items()))},
-                   ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        json.dumps({"sources": manifest, "graphs": counts, "classes": classes}, ensure_ascii=False, indent=1, sort_keys=True)
+        + "\n",
         encoding="utf-8",
     )
-    return BuildResult(out, True, counts, dict(sorted(classes.items())))
+    return BuildResult(out, True, counts, classes)
 
 
 def _bind(g: Graph | Dataset) -> None:
-    from .namespaces import PREFIXES
-
     for k, v in PREFIXES.items():
         g.bind(k, v, override=True)

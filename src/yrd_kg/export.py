@@ -1,23 +1,24 @@
-"""Export the built dataset in the standard RDF formats."""
+"""Export the built dataset in the standard RDF formats (pyoxigraph writers; JSON-LD via rdflib)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
 from . import resources
 from .build import build
+from .namespaces import PREFIXES
 
-#: export format -> (rdflib serializer, whether the format keeps named graphs)
+#: export format -> (pyoxigraph format name, whether the format keeps named graphs)
 EXPORT_FORMATS: dict[str, tuple[str, bool]] = {
-    "ttl": ("turtle", False),
-    "nt": ("nt", False),
-    "nq": ("nquads", True),
-    "trig": ("trig", True),
-    "jsonld": ("json-ld", True),
-    "xml": ("pretty-xml", False),
+    "ttl": ("TURTLE", False),
+    "nt": ("N_TRIPLES", False),
+    "nq": ("N_QUADS", True),
+    "trig": ("TRIG", True),
+    "jsonld": ("JSON_LD", True),
+    "xml": ("RDF_XML", False),
 }
 
 
@@ -27,33 +28,45 @@ def jsonld_context() -> dict[str, object]:
     return ctx
 
 
-def built_dataset(build_dir: Path | None = None) -> Dataset:
-    """The built dataset, read back from ``build/yrd-kg.nq`` (building first when needed)."""
+def built_quads(build_dir: Path | None = None) -> list[ox.Quad]:
+    """The built dataset's quads, read back from ``build/yrd-kg.nq`` (building first when needed)."""
     res = build(out_dir=build_dir)
-    ds = Dataset()
-    ds.parse(res.out_dir / "yrd-kg.nq", format="nquads")
-    from .build import _bind
-
-    _bind(ds)
-    return ds
+    return list(ox.parse(path=str(res.out_dir / "yrd-kg.nq"), format=ox.RdfFormat.N_QUADS))
 
 
 def export(fmt: str, build_dir: Path | None = None) -> str:
-    """Serialise the whole built graph in ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
+    """Serialise the whole built graph in ``fmt`` (one of :data:`EXPORT_FORMATS`).
+
+    Triple formats (ttl, nt, xml) hold the union of the named graphs; nq, trig and jsonld keep them.
+    """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-    serializer, quads = EXPORT_FORMATS[fmt]
-    ds = built_dataset(build_dir)
-    target: Graph | Dataset
-    if quads:
-        target = ds
-    else:
-        target = Graph()
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            target.add((s, p, o))
-        for k, v in ds.namespaces():
-            target.bind(k, v, override=True)
+    name, keeps_graphs = EXPORT_FORMATS[fmt]
+    quads = built_quads(build_dir)
     if fmt == "jsonld":
-        ctx = jsonld_context()
-        return target.serialize(format=serializer, context=ctx["@context"], auto_compact=True)
-    return target.serialize(format=serializer)
+        return _jsonld(quads)
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "yid"}
+    items: list[ox.Quad] | list[ox.Triple]
+    if keeps_graphs:
+        items = quads
+    else:
+        seen: dict[str, ox.Triple] = {}
+        for q in quads:
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            seen.setdefault(str(t), t)
+        items = [seen[k] for k in sorted(seen)]
+    data = ox.serialize(items, format=getattr(ox.RdfFormat, name), prefixes=prefixes)
+    return (data or b"").decode("utf-8")
+
+
+def _jsonld(quads: list[ox.Quad]) -> str:
+    from rdflib import Dataset
+
+    from .build import _bind
+
+    nq = "\n".join(f"{q} ." for q in quads)
+    ds = Dataset()
+    ds.parse(data=nq, format="nquads")
+    _bind(ds)
+    ctx = jsonld_context()
+    return str(ds.serialize(format="json-ld", context=ctx["@context"], auto_compact=True))

@@ -207,20 +207,48 @@ def _context_value(path: Path, v: Any, shipped: Mapping[str, Any]) -> Any:
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "xml": "RDF_XML"}
 
 
-def _strict_syntax(path: Path, data: bytes, fmt: str) -> None:
-    """Check the syntax with pyoxigraph's strict parsers (file and line in the error)."""
+def _parse_strict(path: Path, data: bytes, fmt: str) -> Graph | None:
+    """Parse with pyoxigraph's strict parsers (file and line in the error) into a new rdflib graph.
+
+    Returns None for formats pyoxigraph does not read. Blank nodes get fresh rdflib identities per
+    file, so labels reused across files stay distinct.
+    """
     import pyoxigraph as ox
+    from rdflib import BNode
+    from rdflib import Literal as RLiteral
 
     name = _OX_FORMATS.get(fmt)
     if name is None:
-        return
+        return None
+    g = Graph()
+    bnodes: dict[str, BNode] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            b = bnodes.get(t.value)
+            if b is None:
+                b = bnodes[t.value] = BNode()
+            return b
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return RLiteral(t.value, lang=t.language)
+            dt = t.datatype.value
+            if dt == "http://www.w3.org/2001/XMLSchema#string":
+                return RLiteral(t.value)
+            return RLiteral(t.value, datatype=URIRef(dt))
+        raise LoadError(path, f"unsupported term {t!r} (RDF-star is not supported)")
+
+    add = g.add
     try:
-        for _ in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri()):
-            pass
+        for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri()):
+            add((term(q.subject), term(q.predicate), term(q.object)))
     except SyntaxError as exc:
         raise LoadError(path, f"invalid {fmt}: {exc.msg}", exc.lineno) from exc
     except (ValueError, OSError) as exc:
         raise LoadError(path, f"invalid {fmt}: {exc}") from exc
+    return g
 
 
 _LINE_RE = re.compile(r"(?:line|at line)\s*:?\s*(\d+)", re.I)
@@ -246,7 +274,9 @@ def parse_bytes(path: Path, data: bytes, fmt: str) -> Graph:
         obj = _resolve_contexts(path, obj, _shipped_contexts())
         data = json.dumps(obj).encode("utf-8")
     else:
-        _strict_syntax(path, data, fmt)
+        strict = _parse_strict(path, data, fmt)
+        if strict is not None:
+            return strict
     try:
         g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except RecursionError as exc:
