@@ -101,7 +101,9 @@ def _skolemise_ox(triples: list[_Triple]) -> list[_Triple]:
     ``id/evidence/<hash of the node it supports, quote, locator>``. Other blank nodes stay blank.
     """
     by_subject: dict[Any, dict[Any, Any]] = {}
-    links, evidence, owner = [], [], {}
+    links: list[Any] = []
+    evidence: list[Any] = []
+    owner: dict[Any, Any] = {}
     for s, p, o in triples:
         if isinstance(s, ox.BlankNode):
             by_subject.setdefault(s, {})[p] = o
