@@ -1,0 +1,356 @@
+"""The chain graph: expected chains from the paper, cycles, SPARQL/networkx agreement, reverse, filters, speed."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from yrd_kg.chains import (
+    AmbiguousNodeError,
+    ChainEdge,
+    ChainGraph,
+    ChainNode,
+    NodeNotFoundError,
+    analyse,
+    chain_graph_from_store,
+    explain,
+    find_cycles,
+    remedies_of,
+    trace,
+)
+from yrd_kg.namespaces import ID
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "chains"
+P = str(ID) + "problem/"
+F = str(ID) + "factor/"
+R = str(ID) + "recommendation/"
+B = str(ID) + "path/"
+I = str(ID) + "instrument/"  # noqa: E741
+
+
+@pytest.fixture(scope="module")
+def cg(store) -> ChainGraph:  # type: ignore[no-untyped-def]
+    return chain_graph_from_store(store)
+
+
+@pytest.fixture(scope="module")
+def cycle_cg() -> ChainGraph:
+    import pyoxigraph as ox
+
+    from yrd_kg.store import add_file
+
+    st = ox.Store()
+    add_file(st, FIXTURES / "cycle.ttl")
+    return chain_graph_from_store(st)
+
+
+def _edge(cg: ChainGraph, s: str, rel: str, o: str) -> ChainEdge:
+    found = [e for e in cg.out_edges(s) if e.target == o and e.relation == rel]
+    assert found, f"no {rel} edge {s} -> {o}"
+    return found[0]
+
+
+def _nows(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --------------------------------------------------------------------------- the graph
+
+
+def test_graph_is_typed(cg: ChainGraph) -> None:
+    kinds = {n.kind for n in cg.nodes.values()}
+    assert {"cause", "problem", "effect", "path", "action", "recommendation", "measure", "instrument", "actor"} <= kinds
+    assert len(cg.subpoints()) == 12
+    assert len(cg.shortcomings()) == 4
+    rels = {e.relation for e in cg.edges()}
+    assert rels == {"causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf"}
+    for e in cg.edges():
+        assert e.status in ("stated", "interpreted")
+        if e.relation != "partOf":
+            assert e.evidence, f"{e.link} has no evidence"
+        if e.status == "interpreted":
+            assert e.rationale_zh and e.rationale_en, f"{e.link} is interpreted without a rationale"
+    # every measure reaches its recommendation and every action its path
+    for n in cg.of_kind("measure", "action"):
+        assert any(e.relation == "partOf" for e in cg.out_edges(n.iri)), n.iri
+    # labels in both languages
+    for n in cg.of_kind("problem", "measure", "action"):
+        assert n.label_zh and n.label_en and n.notation
+
+
+def test_factor_with_both_types_records_both(cg: ChainGraph) -> None:
+    both = [n for n in cg.nodes.values() if {"cause", "effect"} <= set(n.kinds)]
+    assert both, "expected at least one factor typed both yrd:Cause and yrd:Effect"
+    assert all(n.kind == "cause" for n in both)
+
+
+# --------------------------------------------------------------------------- expected chains (one per shortcoming)
+
+EXPECTED = [
+    # P1: four provinces' overlapping priorities → P1.1 homogeneous competition → duplicate construction → lost economies
+    ("P1.1", [(F + "overlapping-priority-industries", "causes", P + "P1.1", "四地的重点发展产业雷同度较高", "s3.1.1"),
+              (P + "P1.1", "causes", F + "duplicate-construction-and-resource-dispersion",
+               "容易导致一定程度上的重复建设和资源分散", "s3.1.1"),
+              (F + "duplicate-construction-and-resource-dispersion", "causes", F + "diminished-economies-of-scope-and-scale",
+               "集群的范围经济和规模经济效益大打折扣", "s3.1.1")]),
+    # P2: complex administrative affiliations → P2.2 obstacles to flows (stated: 由于…)
+    ("P2.2", [(F + "complex-administrative-affiliations", "causes", P + "P2.2", "由于诸多城市间行政隶属关系复杂", "s3.2.2"),
+              (P + "P2.2", "causes", F + "no-cross-regional-iur-integration",
+               "跨行政区域的产学研一体化格局尚未普遍形成", "s3.2.2")]),
+    # P3: clusters confined to one place or one industry → P3.1 weak interconnection → fragmentation
+    ("P3.1", [(F + "clusters-confined-to-one-place-or-industry", "contributesTo", P + "P3.1", "现有集群大都囿于一隅或限于一业",
+               "s3.3.1"),
+              (P + "P3.1", "contributesTo", F + "fragmentation", "有助于缓解区域产业发展碎片化", "s1")]),
+    # P4: administrative barriers → P4.1 restricted factor flow → weak basis for division of labour (stated: 使得)
+    ("P4.1", [(F + "administrative-barriers", "causes", P + "P4.1", "要素自由流动遭遇行政壁垒", "s3.4"),
+              (P + "P4.1", "causes", F + "weak-basis-for-division-of-labour",
+               "要素自由流动受限使得产业分工协作基础不牢", "s3.4.1")]),
+]
+
+
+@pytest.mark.parametrize(("problem", "hops"), EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_expected_chain(cg: ChainGraph, source_text: str, problem: str, hops: list[tuple[str, str, str, str, str]]) -> None:
+    res = trace(cg, cg.resolve(problem), depth=3)
+    nows = _nows(source_text)
+    visited = {(e.source, e.relation, e.target) for e in res.edges}
+    for s, rel, o, quote, locator in hops:
+        assert (s, rel, o) in visited, f"{problem}: missing {s} {rel} {o}"
+        e = _edge(cg, s, rel, o)
+        ev = [x for x in e.evidence if quote in x.quote]
+        assert ev, f"{s} {rel} {o}: no evidence quoting {quote!r}"
+        assert ev[0].locator == locator
+        # the quote is verbatim in the paper, at its anchored offsets (whitespace-free text)
+        assert _nows(ev[0].quote) in nows
+        if ev[0].start is not None:
+            assert nows[ev[0].start:ev[0].end] == _nows(ev[0].quote)
+    # the chain runs cause → problem → effect in one of the enumerated chains
+    up = [c for c in res.chains if c.section == "causes" and hops[0][0] in c.nodes]
+    assert up and up[0].nodes[-1] == P + problem
+
+
+def test_remedy_chain_reaches_recommendation_and_instrument(cg: ChainGraph, source_text: str) -> None:
+    res = trace(cg, P + "P1.1", depth=3)
+    chain = [c for c in res.chains if c.section == "remedies" and c.nodes[:2] == (P + "P1.1", R + "R2.3")]
+    ends = {c.nodes[-1] for c in chain}
+    assert R + "R2" in ends
+    assert I + "industry-alliance" in ends
+    e = _edge(cg, R + "R2.3", "addresses", P + "P1.1")
+    assert e.stated
+    assert any("严惩各地区低层次重复建设和过度同质竞争" in x.quote and x.locator == "s5.2.3" for x in e.evidence)
+    assert "严惩各地区低层次重复建设和过度同质竞争" in _nows(source_text)
+
+
+def test_shortcoming_trace_includes_subpoints(cg: ChainGraph) -> None:
+    res = trace(cg, P + "P1", depth=1)
+    assert res.roots == [P + "P1", P + "P1.1", P + "P1.2", P + "P1.3"]
+    sub = trace(cg, P + "P1.2", depth=1)
+    assert set(sub.nodes) <= set(res.nodes)
+
+
+# --------------------------------------------------------------------------- cycles
+
+
+def test_cycle_fixture_is_reported_and_trace_terminates(cycle_cg: ChainGraph) -> None:
+    cycles, truncated = find_cycles(cycle_cg)
+    assert not truncated
+    assert cycles == [[F + "cyc-a", F + "cyc-b", P + "P9.1", F + "cyc-c"]]
+    t0 = time.perf_counter()
+    res = trace(cycle_cg, P + "P9.1", depth=50)
+    assert time.perf_counter() - t0 < 1.0
+    assert set(res.nodes) >= {F + "cyc-a", F + "cyc-b", F + "cyc-c"}
+    # each node once per section, each edge once
+    assert len(res.sections["causes"]) == 4  # b→P, a→b, c→a, P→c (the cycle closes)
+    keys = [e.key for e in res.sections["causes"]]
+    assert len(keys) == len(set(keys))
+    an = analyse(cycle_cg)
+    assert an.cycles == cycles
+    assert an.remedies_addressing_nothing == [R + "R9.2"]
+    assert an.problems_unreached == []
+
+
+def test_cycle_fixture_text_marks_repeats(cycle_cg: ChainGraph) -> None:
+    from yrd_kg.draw import trace_text
+
+    text = trace_text(trace(cycle_cg, P + "P9.1", depth=50), "en")
+    assert "(see above)" in text
+    assert text.count("[problem] P9.1 Test sub-point") <= 4
+
+
+def test_real_causal_graph_cycles_agree_with_networkx(cg: ChainGraph) -> None:
+    import networkx as nx
+
+    from yrd_kg.chains import causal_subgraph
+
+    cycles, _ = find_cycles(cg)
+    assert len(cycles) == len(list(nx.simple_cycles(causal_subgraph(cg))))
+
+
+# --------------------------------------------------------------------------- SPARQL and networkx agree
+
+REMEDIES_SPARQL = """
+PREFIX yrd: <https://w3id.org/yrd-kg/ontology#>
+SELECT DISTINCT ?r WHERE { ?r (yrd:addresses|yrd:supports/yrd:addresses) ?p }
+"""
+
+
+def test_remedy_sets_agree_with_sparql(cg: ChainGraph, store) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    assert len(cg.subpoints()) == 12
+    for n in cg.subpoints():
+        q = REMEDIES_SPARQL.replace("?p }", f"<{n.iri}> }}")
+        sparql = {row["r"].value for row in store.query(q, use_default_graph_as_union=True)
+                  if isinstance(row["r"], ox.NamedNode)}
+        assert sparql, f"{n.notation}: no remedy in SPARQL"
+        assert remedies_of(cg, n.iri) == sparql, n.notation
+
+
+def test_reverse_problems_agree_with_sparql(cg: ChainGraph, store) -> None:  # type: ignore[no-untyped-def]
+    q = """PREFIX yrd: <https://w3id.org/yrd-kg/ontology#>
+    SELECT DISTINCT ?p WHERE { <%s> (yrd:addresses|yrd:supports/yrd:addresses) ?p }"""
+    for m in cg.of_kind("measure"):
+        sparql = {row["p"].value for row in store.query(q % m.iri, use_default_graph_as_union=True)}
+        res = trace(cg, m.iri, reverse=True, depth=2)
+        got = {n.iri for n in res.problems() if not n.is_shortcoming}
+        assert got == sparql, m.notation
+
+
+# --------------------------------------------------------------------------- reverse, filters, explain
+
+
+def test_reverse_finds_problems_of_a_measure(cg: ChainGraph) -> None:
+    res = trace(cg, cg.resolve("R2.3"), reverse=True)
+    probs = {n.notation for n in res.problems()}
+    assert {"P1.1", "P3.2", "P3.3", "P4.1"} <= probs
+    assert {"P1", "P3", "P4"} <= probs  # up to the shortcoming
+    rec = trace(cg, cg.resolve("R2"), reverse=True)
+    assert probs <= {n.notation for n in rec.problems()}
+
+
+def test_only_stated_drops_interpreted(cg: ChainGraph) -> None:
+    full = trace(cg, P + "P1.1")
+    stated = trace(cg, P + "P1.1", only_stated=True)
+    assert any(not e.stated for e in full.edges)
+    assert all(e.stated for e in stated.edges)
+    assert len(stated.edges) < len(full.edges)
+    assert F + "overlapping-priority-industries" in full.nodes  # an interpreted cause
+    assert F + "overlapping-priority-industries" not in stated.nodes
+    assert remedies_of(cg, P + "P1.1", only_stated=True) < remedies_of(cg, P + "P1.1")
+
+
+def test_depth_limits(cg: ChainGraph) -> None:
+    d0 = trace(cg, P + "P1.1", depth=0)
+    assert list(d0.nodes) == [P + "P1.1"] and not d0.edges
+    d1 = trace(cg, P + "P1.1", depth=1)
+    assert max(d1.hops.values()) == 1
+    d3 = trace(cg, P + "P1.1", depth=3)
+    assert set(d1.nodes) < set(d3.nodes)
+
+
+def test_explain_shortest_chain_with_evidence(cg: ChainGraph) -> None:
+    chains = explain(cg, P + "P1.1", I + "industry-alliance")
+    assert chains
+    assert all(len(c) == 2 for c in chains)
+    c = next(c for c in chains if c.nodes[1] == R + "R2.3")
+    assert [e.relation for e in c.edges] == ["addresses", "uses"]
+    assert all(e.evidence for e in c.edges)
+    assert not explain(cg, P + "P1.1", I + "industry-alliance", directed=True)  # no directed path problem → remedy
+    directed = explain(cg, R + "R2.3", P + "P1", directed=True)
+    assert directed and [e.relation for e in directed[0].edges] == ["addresses", "partOf"]
+
+
+# --------------------------------------------------------------------------- resolving names
+
+
+def test_resolve_numbers_iris_and_labels(cg: ChainGraph) -> None:
+    assert cg.resolve("P1.1") == P + "P1.1"
+    assert cg.resolve("p1.1") == P + "P1.1"
+    assert cg.resolve("3.1.1") == P + "P1.1"
+    assert cg.resolve("3.4") == P + "P4"
+    assert cg.resolve("5.2.3") == R + "R2.3"
+    assert cg.resolve("4.1.1") == B + "B1.1"
+    assert cg.resolve("problem:P1.1") == P + "P1.1"
+    assert cg.resolve(P + "P4.3") == P + "P4.3"
+    assert cg.resolve("同质化竞争比较明显") == P + "P1.1"
+    assert cg.resolve("fairly evident") == P + "P1.1"
+    with pytest.raises(NodeNotFoundError):
+        cg.resolve("no such thing at all")
+
+
+def test_ambiguous_label_lists_matches(cg: ChainGraph) -> None:
+    with pytest.raises(AmbiguousNodeError) as info:
+        cg.resolve("集群", prefer=("problem",))
+    matches = {n.notation for n in info.value.matches}
+    assert {"P1.1", "P1.3", "P3.1", "P3.2"} <= matches
+    msg = info.value.message("zh")
+    assert msg.startswith("ambiguous:") and "problem:P1.1" in msg
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def test_analysis(cg: ChainGraph) -> None:
+    an = analyse(cg)
+    assert an.problems_unreached == []
+    assert an.remedies_addressing_nothing == []
+    _top, direct, total = an.remedy_reach[0]
+    assert total >= direct >= 1
+    assert total == max(t for _, _, t in an.remedy_reach)
+    assert set(an.stated_counts) == {n.iri for n in cg.subpoints()}
+    assert an.instrument_indegree[0][1] >= an.instrument_indegree[-1][1]
+    assert len(an.instrument_betweenness) == len(cg.of_kind("instrument"))
+    d = an.as_dict()
+    assert {"remedy_reach", "cycles", "problems_no_remedy_reaches", "instrument_betweenness"} <= set(d)
+
+
+# --------------------------------------------------------------------------- performance
+
+
+def _synthetic(n_problems: int = 10_000) -> ChainGraph:
+    """About 100k nodes: per problem 3 causes (chained), 2 effects, 3 remedies, 1 instrument, 1 actor."""
+    nodes: list[ChainNode] = []
+    edges: list[ChainEdge] = []
+    for i in range(n_problems):
+        p = f"urn:p{i}"
+        nodes.append(ChainNode(p, ("problem",), f"P{i}.1", f"问题{i}", f"problem {i}"))
+        prev = p
+        for j in range(3):
+            c = f"urn:c{i}.{j}"
+            nodes.append(ChainNode(c, ("cause",), "", f"原因{i}.{j}", f"cause {i}.{j}"))
+            edges.append(ChainEdge(c, prev, "causes", "stated", link=f"urn:l:c{i}.{j}"))
+            prev = c
+        for j in range(2):
+            e = f"urn:e{i}.{j}"
+            nodes.append(ChainNode(e, ("effect",), "", f"后果{i}.{j}", f"effect {i}.{j}"))
+            edges.append(ChainEdge(p, e, "causes", "interpreted", link=f"urn:l:e{i}.{j}"))
+        # effects feed the next problem: one connected causal graph
+        edges.append(ChainEdge(f"urn:e{i}.1", f"urn:p{(i + 1) % n_problems}", "contributesTo", "interpreted",
+                               link=f"urn:l:x{i}"))
+        for j in range(2):
+            r = f"urn:r{i}.{j}"
+            nodes.append(ChainNode(r, ("measure",), f"R{i}.{j}", f"措施{i}.{j}", f"measure {i}.{j}"))
+            edges.append(ChainEdge(r, p, "addresses", "stated", link=f"urn:l:r{i}.{j}"))
+            edges.append(ChainEdge(r, f"urn:t{i}", "uses", "stated", link=f"urn:l:t{i}.{j}"))
+        nodes.append(ChainNode(f"urn:t{i}", ("instrument",), "", f"工具{i}", f"tool {i}"))
+        nodes.append(ChainNode(f"urn:a{i}", ("actor",), "", f"主体{i}", f"actor {i}"))
+        edges.append(ChainEdge(f"urn:r{i}.0", f"urn:a{i}", "involves", "stated", link=f"urn:l:a{i}"))
+    return ChainGraph(nodes, edges)
+
+
+@pytest.mark.slow
+def test_trace_is_fast_on_100k_nodes() -> None:
+    big = _synthetic()
+    assert len(big) >= 100_000
+    best = min(_time(lambda: trace(big, "urn:p5000", depth=3)) for _ in range(3))
+    assert best <= 0.1, f"trace took {best:.3f}s"
+    best = min(_time(lambda: remedies_of(big, "urn:p42")) for _ in range(3))
+    assert best <= 0.01
+
+
+def _time(fn) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
