@@ -1,0 +1,394 @@
+"""Remote endpoints: a real Oxigraph server (push + every saved report query) and a misbehaving fake server.
+
+Every address is 127.0.0.1. Virtuoso runs only with ``python -m pytest -p tests.conftest_virtuoso --virtuoso``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from yrd_kg.remote import (
+    RemoteContentTypeError,
+    RemoteEngine,
+    RemoteHTMLError,
+    RemoteHTTPError,
+    RemoteRedirectError,
+    RemoteRetryError,
+    RemoteSchemeError,
+    RemoteTimeout,
+    RemoteTruncatedError,
+    RemoteXMLError,
+    push,
+    read_quads,
+    run_remote_query,
+    skolem_iri,
+)
+
+pytest_plugins = ["conftest_virtuoso"]
+
+#: sample parameters for the saved queries that need one
+PARAMS: dict[str, dict[str, str]] = {
+    "evidence-for-node": {"node_iri": "problem:P1"},
+    "measures-for-problem": {"problem_iri": "problem:P1"},
+    "problem-chain": {"problem_iri": "problem:P1"},
+    "problems-addressed-by": {"remedy_iri": "recommendation:R1.1"},
+}
+
+
+def report_queries() -> list[str]:
+    from yrd_kg.queries import list_queries
+
+    return [q.name for q in list_queries() if q.kind == "report"]
+
+
+def _params(name: str) -> dict[str, str]:
+    from yrd_kg.queries import get_query
+
+    q = get_query(name)
+    given = PARAMS.get(name, {})
+    missing = [p.name for p in q.params if p.required and p.name not in given]
+    if missing:
+        pytest.skip(f"{name}: no sample value for {missing}")
+    return given
+
+
+def _key(t: Any) -> str:
+    return "" if t is None else t.n3()
+
+
+def _same_rows(a: Any, b: Any) -> bool:
+    return sorted(tuple(_key(x) for x in r) for r in a.rows) == sorted(tuple(_key(x) for x in r) for r in b.rows)
+
+
+# --------------------------------------------------------------------------- real Oxigraph server
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``oxigraph serve --location tmp --bind 127.0.0.1:<free port> --union-default-graph``; stopped by pid."""
+    from yrd_kg.serve import ServeError, start_backend
+
+    try:
+        backend = start_backend(tmp_path_factory.mktemp("oxigraph") / "db", read_only=False)
+    except ServeError as exc:
+        pytest.skip(f"cannot start oxigraph: {exc}")
+    try:
+        yield backend.query_url
+    finally:
+        backend.stop()
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph_server: str, build_dir: Path) -> str:
+    res = push(oxigraph_server, nq=build_dir / "yrd-kg.nq", chunk=500)
+    assert res.chunks > len(res.graphs)  # several graphs needed more than one chunk (PUT + POSTs)
+    return oxigraph_server
+
+
+@pytest.mark.server
+def test_push_counts_and_idempotent(oxigraph_server: str, build_dir: Path) -> None:
+    nq = build_dir / "yrd-kg.nq"
+    expected = {g: len(lines) for g, lines in read_quads(nq).items()}
+    first = push(oxigraph_server, nq=nq, chunk=3000)
+    again = push(oxigraph_server, nq=nq, chunk=7000)
+    assert first.graphs == expected == again.graphs
+
+
+@pytest.mark.server
+def test_push_one_graph_update_protocol(oxigraph_server: str, build_dir: Path) -> None:
+    g = "https://w3id.org/yrd-kg/graph/test/all"
+    res = push(oxigraph_server, nq=build_dir / "yrd-kg.nq", graph=g, chunk=5000, protocol="update")
+    assert list(res.graphs) == [g]
+    res2 = push(oxigraph_server, nq=build_dir / "yrd-kg.nq", graph=g, chunk=5000, protocol="update")
+    assert res2.graphs == res.graphs
+    eng = RemoteEngine(oxigraph_server, timeout=10)
+    eng.update(f"DROP GRAPH <{g}>", oxigraph_server.replace("/query", "/update"))
+
+
+def test_skolem_iris_stable() -> None:
+    a = skolem_iri("https://w3id.org/yrd-kg/graph/data/x", "b0")
+    assert a == skolem_iri("https://w3id.org/yrd-kg/graph/data/x", "b0")
+    assert a.startswith("https://w3id.org/yrd-kg/.well-known/genid/")
+    assert a != skolem_iri("https://w3id.org/yrd-kg/graph/data/y", "b0")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name", report_queries())
+def test_saved_query_same_rows_remote(name: str, pushed: str) -> None:
+    from yrd_kg.queries import run_query
+
+    params = _params(name)
+    for lang in ("zh", "en"):
+        remote = run_remote_query(name, pushed, lang=lang, **params)
+        local = run_query(name, lang=lang, **params)
+        assert remote.columns == local.columns
+        assert _same_rows(remote, local), f"{name} ({lang}): {len(remote.rows)} remote vs {len(local.rows)} local rows"
+
+
+@pytest.mark.server
+def test_construct_remote(pushed: str) -> None:
+    g = RemoteEngine(pushed, timeout=10).construct(
+        "PREFIX yrd: <https://w3id.org/yrd-kg/ontology#> CONSTRUCT { ?p a yrd:Shortcoming } WHERE { ?p a yrd:Shortcoming }")
+    assert len(g) == 4
+
+
+# --------------------------------------------------------------------------- a misbehaving fake server
+
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+class Fake:
+    """A tiny HTTP server on 127.0.0.1 whose behaviour per path is a function."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler] = {}
+        self.hits: dict[str, int] = {}
+        fake = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def _go(self) -> None:
+                path = self.path.split("?", 1)[0]
+                fake.hits[path] = fake.hits.get(path, 0) + 1
+                n = int(self.headers.get("Content-Length") or 0)
+                if n:
+                    self.rfile.read(n)
+                fake.routes.get(path, lambda h: h.send_error(404))(self)
+
+            do_GET = _go
+            do_POST = _go
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Fake]:
+    f = Fake()
+    yield f
+    f.close()
+
+
+def reply(status: int, body: bytes, ctype: str, **headers: str) -> Handler:
+    def h(r: BaseHTTPRequestHandler) -> None:
+        r.send_response(status)
+        r.send_header("Content-Type", ctype)
+        r.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            r.send_header(k.replace("_", "-"), v)
+        r.end_headers()
+        r.wfile.write(body)
+    return h
+
+
+GOOD = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+    {"x": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
+Q = "SELECT ?x WHERE { ?s ?p ?x }"
+
+
+def test_good_json(fake: Fake) -> None:
+    fake.routes["/q"] = reply(200, GOOD, "application/sparql-results+json")
+    cols, rows = RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+    assert cols == ("x",) and rows[0][0].toPython() == 1
+
+
+def test_never_answers_times_out(fake: Fake) -> None:
+    stop = threading.Event()
+    fake.routes["/q"] = lambda r: stop.wait(10)
+    t = time.monotonic()
+    with pytest.raises(RemoteTimeout):
+        RemoteEngine(fake.url("/q"), timeout=0.5, retries=0).select_rows(Q)
+    assert time.monotonic() - t < 5
+    stop.set()
+
+
+def test_trickle_hits_total_deadline(fake: Fake) -> None:
+    stop = threading.Event()
+
+    def trickle(r: BaseHTTPRequestHandler) -> None:
+        r.send_response(200)
+        r.send_header("Content-Type", "application/sparql-results+json")
+        r.end_headers()
+        for _ in range(100):
+            if stop.is_set():
+                return
+            try:
+                r.wfile.write(b" ")
+                r.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    fake.routes["/q"] = trickle
+    t = time.monotonic()
+    with pytest.raises(RemoteTimeout):
+        RemoteEngine(fake.url("/q"), timeout=1.0, deadline=1.5, retries=0).select_rows(Q)
+    assert time.monotonic() - t < 4
+    stop.set()
+
+
+def test_retry_after_honoured_and_bounded(fake: Fake) -> None:
+    calls = {"n": 0}
+
+    def flaky(r: BaseHTTPRequestHandler) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            reply(429, b"slow down", "text/plain", Retry_After="1")(r)
+        else:
+            reply(200, GOOD, "application/sparql-results+json")(r)
+
+    fake.routes["/q"] = flaky
+    t = time.monotonic()
+    RemoteEngine(fake.url("/q"), timeout=2, retries=2, max_wait=5).select_rows(Q)
+    assert time.monotonic() - t >= 1.0 and calls["n"] == 2
+    fake.routes["/busy"] = reply(503, b"busy", "text/plain", Retry_After="1")
+    with pytest.raises(RemoteRetryError):
+        RemoteEngine(fake.url("/busy"), timeout=2, retries=2, max_wait=10).select_rows(Q)
+    assert fake.hits["/busy"] == 3  # the first try and two retries
+    fake.routes["/long"] = reply(503, b"busy", "text/plain", Retry_After="3600")
+    t = time.monotonic()
+    with pytest.raises(RemoteRetryError, match="wait budget"):
+        RemoteEngine(fake.url("/long"), timeout=2, retries=5, max_wait=10).select_rows(Q)
+    assert time.monotonic() - t < 2
+
+
+def test_html_with_200(fake: Fake) -> None:
+    fake.routes["/q"] = reply(200, b"<!DOCTYPE html><html><body>Login</body></html>", "text/html")
+    with pytest.raises(RemoteHTMLError):
+        RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+    fake.routes["/q2"] = reply(200, b"<html><body>oops</body></html>", "application/sparql-results+json")
+    with pytest.raises(RemoteHTMLError):
+        RemoteEngine(fake.url("/q2"), timeout=2).select_rows(Q)
+
+
+def test_wrong_content_type(fake: Fake) -> None:
+    fake.routes["/q"] = reply(200, b"a,b\n", "text/csv")
+    with pytest.raises(RemoteContentTypeError):
+        RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+
+
+def test_truncated_json_and_partial_headers(fake: Fake) -> None:
+    fake.routes["/q"] = reply(200, GOOD[:-20], "application/sparql-results+json")
+    with pytest.raises(RemoteTruncatedError):
+        RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+
+    def short(r: BaseHTTPRequestHandler) -> None:  # Content-Length promises more than is sent
+        r.send_response(200)
+        r.send_header("Content-Type", "application/sparql-results+json")
+        r.send_header("Content-Length", str(len(GOOD) + 50))
+        r.end_headers()
+        r.wfile.write(GOOD)
+        r.close_connection = True
+
+    fake.routes["/short"] = short
+    with pytest.raises(RemoteTruncatedError):
+        RemoteEngine(fake.url("/short"), timeout=2).select_rows(Q)
+    fake.routes["/virt"] = reply(200, GOOD, "application/sparql-results+json", X_SQL_State="S1TAT",
+                                 X_SQL_Message="RC...: Returning incomplete results, query interrupted by result timeout")
+    with pytest.raises(RemoteTruncatedError, match="S1TAT"):
+        RemoteEngine(fake.url("/virt"), timeout=2).select_rows(Q)
+    fake.routes["/max"] = reply(200, GOOD, "application/sparql-results+json", X_SPARQL_MaxRows="1")
+    with pytest.raises(RemoteTruncatedError, match="MaxRows"):
+        RemoteEngine(fake.url("/max"), timeout=2).select_rows(Q)
+
+
+def test_xml_results_and_doctype(fake: Fake) -> None:
+    xml = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/>'
+           b'</head><results><result><binding name="x"><literal xml:lang="zh">\xe4\xb8\x8a\xe6\xb5\xb7</literal>'
+           b'</binding></result></results></sparql>')
+    fake.routes["/q"] = reply(200, xml, "application/sparql-results+xml")
+    _cols, rows = RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+    assert str(rows[0][0]) == "上海" and rows[0][0].language == "zh"
+    evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            b'<head><variable name="x"/></head><results/></sparql>')
+    fake.routes["/evil"] = reply(200, evil, "application/sparql-results+xml")
+    with pytest.raises(RemoteXMLError):
+        RemoteEngine(fake.url("/evil"), timeout=2).select_rows(Q)
+
+
+def test_redirects_rechecked(fake: Fake) -> None:
+    fake.routes["/file"] = reply(302, b"", "text/plain", Location="file:///etc/passwd")
+    with pytest.raises(RemoteRedirectError):
+        RemoteEngine(fake.url("/file"), timeout=2).select_rows(Q)
+    fake.routes["/other"] = reply(307, b"", "text/plain", Location="http://example.org/sparql")
+    with pytest.raises(RemoteRedirectError, match="another host"):
+        RemoteEngine(fake.url("/other"), timeout=2).select_rows(Q)
+    fake.routes["/ok"] = reply(307, b"", "text/plain", Location="/q")
+    fake.routes["/q"] = reply(200, GOOD, "application/sparql-results+json")
+    cols, _ = RemoteEngine(fake.url("/ok"), timeout=2).select_rows(Q)
+    assert cols == ("x",)
+    fake.routes["/loop"] = reply(302, b"", "text/plain", Location="/loop")
+    with pytest.raises(RemoteRedirectError, match="redirects"):
+        RemoteEngine(fake.url("/loop"), timeout=2).select_rows(Q)
+
+
+def test_http_error_status(fake: Fake) -> None:
+    fake.routes["/q"] = reply(500, b"boom", "text/plain")
+    with pytest.raises(RemoteHTTPError) as ei:
+        RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+    assert ei.value.status == 500
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "127.0.0.1:80/x"])
+def test_non_http_schemes_refused(url: str) -> None:
+    with pytest.raises(RemoteSchemeError):
+        RemoteEngine(url)
+
+
+def test_user_agent_sent(fake: Fake) -> None:
+    seen: dict[str, str] = {}
+
+    def h(r: BaseHTTPRequestHandler) -> None:
+        seen["ua"] = r.headers.get("User-Agent", "")
+        seen["ct"] = r.headers.get("Content-Type", "")
+        reply(200, GOOD, "application/sparql-results+json")(r)
+
+    fake.routes["/q"] = h
+    RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
+    assert seen["ua"] == "yrd-kg/0.1 (+https://w3id.org/yrd-kg)"
+    assert seen["ct"].startswith("application/x-www-form-urlencoded")
+
+
+# --------------------------------------------------------------------------- Virtuoso (opt-in)
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_push_and_queries(virtuoso_endpoint: str, build_dir: Path) -> None:
+    from yrd_kg.queries import run_query
+
+    res = push(virtuoso_endpoint, nq=build_dir / "yrd-kg.nq", chunk=2000, protocol="update",
+               engine=RemoteEngine(virtuoso_endpoint, timeout=60, deadline=600))
+    assert res.triples > 0
+    failures = []
+    for name in report_queries():
+        params = PARAMS.get(name, {})
+        try:
+            remote = run_remote_query(name, virtuoso_endpoint, lang="en", **params)
+        except Exception as exc:
+            failures.append(f"{name}: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
+        local = run_query(name, lang="en", **params)
+        if not _same_rows(remote, local):
+            failures.append(f"{name}: {len(remote.rows)} rows remote vs {len(local.rows)} local")
+    assert not failures, "\n".join(failures)
