@@ -204,6 +204,16 @@ def java_executable() -> str | None:
     return shutil.which("java")
 
 
+def _require_java() -> str:
+    java = java_executable()
+    if java is None:
+        raise JavaNotFoundError(
+            "Java runtime not found: HermiT needs `java` on PATH (e.g. `apt-get install default-jre-headless`). "
+            "For a Java-free check use the OWL-RL closure (yrd_kg.reason.materialise_rl)."
+        )
+    return java
+
+
 def run_hermit(
     graph: Graph,
     *,
@@ -218,12 +228,7 @@ def run_hermit(
     ``property_values`` asks HermiT for inferred object-property assertions too (``-Y``: about
     three times slower); ``explain`` runs the OWL-RL closure on an inconsistent graph to say why.
     """
-    java = java_executable()
-    if java is None:
-        raise JavaNotFoundError(
-            "Java runtime not found: HermiT needs `java` on PATH (e.g. `apt-get install default-jre-headless`). "
-            "For a Java-free check use the OWL-RL closure (yrd_kg.reason.materialise_rl)."
-        )
+    java = _require_java()
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="yrd-kg-reason-") as tmp:
         work = Path(tmp)
@@ -320,6 +325,7 @@ def reason(
     explain: bool = True,
 ) -> ReasoningReport:
     """HermiT over the ontology and (by default) the data with derived links."""
+    _require_java()  # fail before building the graph
     graph = reasoning_graph(include_data=include_data, files=files)
     return run_hermit(
         graph,
