@@ -51,9 +51,11 @@ __all__ = [
     "SandboxError",
     "SandboxMemoryError",
     "SandboxTimeout",
+    "StoreCorruptError",
     "UnsafeShapesError",
     "ValidationIncomplete",
     "check_shapes",
+    "open_checked_store",
     "run_query",
     "run_sparql",
     "run_with_timeout",
@@ -376,7 +378,7 @@ def _scan(text: str) -> str:
 def sparql_problem(text: str, local_base: str = "https://w3id.org/yrd-kg/") -> str | None:
     """Why the SPARQL text of a shape must not run (SERVICE, LOAD, a non-local FROM), or None."""
     scan = _scan(text)
-    m = _FORBIDDEN_RE.search(scan)
+    m = _FORBIDDEN_RE.search(_IRI_RE.sub(" ", scan))
     if m:
         return f"uses {m.group(1).upper()}"
     for f in _FROM_RE.finditer(scan):
@@ -430,3 +432,59 @@ def validate_limited(*, timeout: float = DEFAULT_TIMEOUT, memory_mb: int | None 
         return run_with_timeout(_validate_worker, kwargs, timeout=timeout, memory_mb=memory_mb, what="validation")
     except SandboxTimeout as exc:
         raise ValidationIncomplete("validation", exc.timeout) from None
+
+
+# --------------------------------------------------------------------------- a checked store
+
+
+def _load_error() -> type[Exception]:
+    from .loader import LoadError
+
+    return LoadError
+
+
+class StoreCorruptError(_load_error()):  # type: ignore[misc]
+    """``build/yrd-kg.nq`` is unreadable, not N-Quads, or not what ``manifest.json`` says it holds.
+
+    A :class:`yrd_kg.loader.LoadError` (``path``, ``line``), so the commands report it with exit 2.
+    """
+
+
+_AT_LINE_RE = re.compile(r"line (\d+)")
+
+
+def open_checked_store(build_dir: Path) -> ox.Store:
+    """An in-memory store of ``build_dir/yrd-kg.nq``, checked: strict syntax and the quad count of the manifest.
+
+    Never rebuilds. A truncated, garbage or unreadable file (or one whose quad count differs from
+    ``manifest.json``'s per-graph counts) raises :class:`StoreCorruptError` naming the file, the
+    line where known, and the remedy (``yrd-kg build --force``).
+    """
+    import json
+
+    import pyoxigraph as ox
+
+    nq = Path(build_dir) / "yrd-kg.nq"
+    fix = "rebuild it with `yrd-kg build --force`"
+    if not nq.is_file():
+        raise StoreCorruptError(nq, f"missing; {fix}")
+    store = ox.Store()
+    try:
+        store.load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        m = _AT_LINE_RE.search(str(exc))
+        raise StoreCorruptError(nq, f"corrupt or truncated N-Quads ({str(exc).split(' (')[0]}); {fix}",
+                                int(m.group(1)) if m else None) from None
+    except (OSError, ValueError) as exc:
+        raise StoreCorruptError(nq, f"unreadable ({exc}); {fix}") from None
+    manifest = nq.with_name("manifest.json")
+    try:
+        counts = json.loads(manifest.read_text(encoding="utf-8")).get("graphs") if manifest.is_file() else None
+    except (OSError, ValueError) as exc:
+        raise StoreCorruptError(manifest, f"unreadable ({exc}); {fix}") from None
+    if isinstance(counts, dict):
+        expected = sum(int(v) for v in counts.values())
+        if len(store) != expected:
+            raise StoreCorruptError(nq, f"holds {len(store)} quads but manifest.json says {expected}: truncated or "
+                                        f"changed; {fix}")
+    return store

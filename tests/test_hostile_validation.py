@@ -1,0 +1,280 @@
+"""Hostile shapes, slow constraints, reasoning faults and corrupted stores.
+
+- recursive shapes on cyclic data terminate (a result or a clear error), within a time limit;
+- user shapes with SERVICE (constraint, SPARQL target, constraint component) are refused, not executed:
+  a counting server on 127.0.0.1 sees no request;
+- a slow constraint is stopped and reported "incomplete", never "conforms";
+- validation never changes the data graph;
+- HermiT: out of memory and timeout are distinct errors and leave no temporary files; an
+  inconsistent linked ontology is reported as inconsistent and our ontology stays untouched;
+- a truncated or garbage ``build/yrd-kg.nq``: a clear message naming the file, exit 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_isomorphic
+from rdflib.namespace import RDF
+
+from yrd_kg import sandbox
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+EX = Namespace("urn:x-hostile:")
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime: HermiT cannot run")
+
+
+class Counter:
+    """A server on 127.0.0.1 that counts every request (it must stay at zero)."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(500)
+                self.end_headers()
+
+            do_POST = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def counter() -> Iterator[Counter]:
+    c = Counter()
+    yield c
+    c.close()
+
+
+def _data(path: Path) -> Graph:
+    from yrd_kg.loader import parse_file
+
+    return parse_file(path).graph
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def test_recursive_shape_on_cyclic_data_terminates() -> None:
+    from yrd_kg.validate import ValidationError
+
+    data = _data(HOSTILE / "recursive-data.ttl")
+    t = time.monotonic()
+    try:
+        report = sandbox.validate_limited(graph=data, shapes=[HOSTILE / "recursive-shapes.ttl"], queries=[], timeout=30)
+    except (ValidationError, sandbox.SandboxError) as exc:  # a clear error is acceptable too
+        assert "recurs" in str(exc).lower() or "shape" in str(exc).lower(), exc
+    else:
+        # every person knows a person: a terminating engine finds no violation (or reports one per node)
+        assert report.conforms or all(r.focus_node.startswith("urn:x-hostile:") for r in report.results)
+    assert time.monotonic() - t < 30
+
+
+def _service_shapes(tmp_path: Path, base: str) -> Path:
+    text = (HOSTILE / "service-shapes.ttl.in").read_text(encoding="utf-8").replace("ENDPOINT", base)
+    out = tmp_path / "service-shapes.ttl"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_shapes_with_service_refused_not_executed(tmp_path: Path, counter: Counter) -> None:
+    shapes = _service_shapes(tmp_path, counter.base)
+    data = _data(HOSTILE / "recursive-data.ttl")
+    with pytest.raises(sandbox.UnsafeShapesError) as ei:
+        sandbox.validate_limited(graph=data, shapes=[shapes], queries=[], timeout=30)
+    msg = str(ei.value)
+    assert "SERVICE" in msg and "refused" in msg
+    for part in ("sh:select", "sh:ask", "ServiceShape"):
+        assert part in msg, msg
+    assert counter.hits == []
+
+
+@pytest.mark.parametrize("text,bad", [
+    ("SELECT $this WHERE { $this ?p ?o }", False),
+    ("SELECT $this WHERE { $this ?p 'SERVICE <http://x/>' } # SERVICE in a comment", False),
+    ("SELECT $this WHERE { $this ?p ?o . FILTER(?o != <urn:SERVICE>) }", False),
+    ("SELECT $this FROM <https://w3id.org/yrd-kg/graph/data/x> WHERE { $this ?p ?o }", False),
+    ("SELECT $this WHERE { SeRvIcE <http://127.0.0.1:9/> { $this ?p ?o } }", True),
+    ("SELECT $this WHERE { SERVICE ?x { $this ?p ?o } }", True),
+    ("SELECT $this FROM <file:///etc/passwd> WHERE { $this ?p ?o }", True),
+    ("SELECT $this FROM NAMED <http://127.0.0.1:9/g> WHERE { $this ?p ?o }", True),
+    ("LOAD <http://127.0.0.1:9/x>", True),
+])
+def test_sparql_problem_detection(text: str, bad: bool) -> None:
+    assert (sandbox.sparql_problem(text) is not None) == bad
+
+
+@pytest.mark.xfail(reason="integration pending: yrd_kg.validate.validate() must call sandbox.check_shapes before "
+                          "pySHACL / pyoxigraph run user SPARQL (both engines execute SERVICE)", strict=False)
+def test_validate_itself_refuses_service(tmp_path: Path, counter: Counter) -> None:
+    from yrd_kg.validate import validate
+
+    shapes = _service_shapes(tmp_path, counter.base)
+    with pytest.raises(Exception, match="SERVICE"):
+        validate(graph=_data(HOSTILE / "recursive-data.ttl"), shapes=[shapes], queries=[])
+    assert counter.hits == []
+
+
+def _people(n: int) -> Graph:
+    g = Graph()
+    for i in range(n):
+        g.add((EX[f"p{i}"], RDF.type, EX.Person))
+        g.add((EX[f"p{i}"], EX.name, Literal(f"person {i}")))
+    return g
+
+
+def test_slow_constraint_is_incomplete_not_conforms() -> None:
+    data = _people(400)
+    t = time.monotonic()
+    with pytest.raises(sandbox.ValidationIncomplete) as ei:
+        sandbox.validate_limited(graph=data, shapes=[HOSTILE / "slow-shapes.ttl"], queries=[], timeout=2)
+    assert "incomplete" in str(ei.value) and "exceeded 2 s" in str(ei.value)
+    assert "NOT shown to conform" in str(ei.value)
+    assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize("inference", ["none", "rdfs"])
+def test_validation_never_changes_the_data_graph(inference: str) -> None:
+    from yrd_kg.validate import validate
+
+    data = _data(HOSTILE / "recursive-data.ttl") + _people(5)
+    before = to_isomorphic(data)
+    n = len(data)
+    validate(graph=data, shapes=[HOSTILE / "recursive-shapes.ttl"], queries=[], inference=inference)
+    assert len(data) == n and to_isomorphic(data) == before
+
+
+def test_validation_of_the_shipped_graph_leaves_it_unchanged(graph: Graph) -> None:
+    from yrd_kg.validate import validate
+
+    before = set(graph)
+    validate(graph=graph)
+    assert set(graph) == before
+
+
+# --------------------------------------------------------------------------- reasoning
+
+
+@needs_java
+@pytest.mark.java
+@pytest.mark.slow
+def test_hermit_out_of_memory_distinct_and_temp_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from yrd_kg import reason
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    g = reason.reasoning_graph(include_data=True)
+    with pytest.raises(reason.ReasonerOutOfMemoryError, match="out of memory") as ei:
+        reason.run_hermit(g, memory_mb=8, timeout=60, property_values=False)
+    assert ei.value.kind == "out-of-memory"
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_java
+@pytest.mark.java
+@pytest.mark.slow
+def test_hermit_timeout_removes_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from yrd_kg import reason
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    t = time.monotonic()
+    with pytest.raises(reason.ReasonerTimeoutError, match="did not finish within 1 s") as ei:
+        reason.run_hermit(reason.reasoning_graph(include_data=True), timeout=1, property_values=True)
+    assert ei.value.kind == "timeout"
+    assert time.monotonic() - t < 15
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_java
+@pytest.mark.java
+def test_inconsistent_linked_ontology_reported_base_untouched() -> None:
+    from yrd_kg import reason
+
+    onto = reason.ontology_path()
+    digest = hashlib.sha256(onto.read_bytes()).hexdigest()
+    base = reason.ontology_graph()
+    g = reason.reasoning_graph(include_data=False)
+    g += _data(HOSTILE / "linked-inconsistent.ttl")
+    report = reason.run_hermit(g, timeout=120, property_values=False)
+    assert not report.consistent and "INCONSISTENT" in report.summary()
+    assert any("disjoint" in e for e in report.explanations), report.explanations
+    assert hashlib.sha256(onto.read_bytes()).hexdigest() == digest
+    assert to_isomorphic(reason.ontology_graph()) == to_isomorphic(base)
+
+
+# --------------------------------------------------------------------------- corrupted build / store
+
+
+def _corrupt_build(build_dir: Path, tmp_path: Path, how: str) -> Path:
+    out = tmp_path / "build"
+    out.mkdir()
+    for name in ("manifest.json", "yrd-kg.nq"):
+        shutil.copy(build_dir / name, out / name)
+    nq = out / "yrd-kg.nq"
+    data = nq.read_bytes()
+    if how == "truncated":
+        nq.write_bytes(data[: len(data) // 2])
+    elif how == "garbage":
+        nq.write_bytes(b"garbage \x00\xff not n-quads\n" * 10)
+    elif how == "truncated-at-line":
+        cut = data.rfind(b"\n", 0, len(data) // 2) + 1
+        nq.write_bytes(data[:cut])
+    return out
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "truncated-at-line"])
+def test_corrupted_build_is_a_clear_error(build_dir: Path, tmp_path: Path, how: str) -> None:
+    from yrd_kg.store import open_store
+
+    bad = _corrupt_build(build_dir, tmp_path, how)
+    with pytest.raises(sandbox.StoreCorruptError) as ei:
+        sandbox.open_checked_store(bad)
+    assert str(bad / "yrd-kg.nq") in str(ei.value) and "rebuild" in str(ei.value)
+    if how != "truncated-at-line":  # a cut at a line boundary parses: only the count check finds it
+        with pytest.raises(Exception) as ej:
+            open_store(bad, persistent=False)
+        assert "yrd-kg.nq" in str(ej.value)
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage"])
+def test_corrupted_build_cli_exit_2(build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    from yrd_kg.cli import main
+
+    bad = _corrupt_build(build_dir, tmp_path, how)
+    monkeypatch.setenv("YRD_KG_BUILD", str(bad))
+    monkeypatch.setenv("YRD_KG_STORE", "memory")
+    out = CliRunner().invoke(main, ["query", "paper-counts"])
+    assert out.exit_code == 2, out.output
+    assert "yrd-kg.nq" in out.output and "Traceback" not in out.output
+
+
+def test_checked_store_loads_a_good_build(build_dir: Path) -> None:
+    st = sandbox.open_checked_store(build_dir)
+    assert len(st) > 10000
+    assert URIRef("https://w3id.org/yrd-kg/ontology#Problem") is not None
