@@ -381,10 +381,9 @@ def run_shacl(graph: Graph, shapes: Graph, *, inference: str = "none") -> Graph:
     inf: str | None = None if inference == "none" else inference
     data = graph
     if inference == "rl":
-        data = _copy(graph)
-        from .reason import materialise_rl  # type: ignore[attr-defined]
+        from .reason import materialise_rl
 
-        materialise_rl(data)
+        data = materialise_rl(graph)
         inf = None
     _conforms, report, _text = shacl_validate(
         data, shacl_graph=shapes, inference=inf, advanced=True, allow_warnings=True, allow_infos=True,
