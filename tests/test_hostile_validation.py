@@ -167,6 +167,7 @@ def test_validation_never_changes_the_data_graph(inference: str) -> None:
     assert len(data) == n and to_isomorphic(data) == before
 
 
+@pytest.mark.slow
 def test_validation_of_the_shipped_graph_leaves_it_unchanged(graph: Graph) -> None:
     from yrd_kg.validate import validate
 
