@@ -127,8 +127,6 @@ def test_sparql_problem_detection(text: str, bad: bool) -> None:
     assert (sandbox.sparql_problem(text) is not None) == bad
 
 
-@pytest.mark.xfail(reason="integration pending: yrd_kg.validate.validate() must call sandbox.check_shapes before "
-                          "pySHACL / pyoxigraph run user SPARQL (both engines execute SERVICE)", strict=False)
 def test_validate_itself_refuses_service(tmp_path: Path, counter: Counter) -> None:
     from yrd_kg.validate import validate
 

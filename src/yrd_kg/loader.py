@@ -278,7 +278,16 @@ def parse_bytes(path: Path, data: bytes, fmt: str) -> Graph:
         if strict is not None:
             return strict
     try:
-        g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        if fmt in ("json-ld", "trix"):
+            # these may carry named graphs: parse into a dataset and keep the union of its graphs
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+            for s, p, o, _ in ds.quads((None, None, None, None)):
+                g.add((s, p, o))
+        else:
+            g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except RecursionError as exc:
         raise LoadError(path, "nesting too deep to parse") from exc
     except LoadError:

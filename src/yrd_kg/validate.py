@@ -666,6 +666,12 @@ def validate(*, source: Path | None = None, lang: str = "en", data_files: Iterab
         except LoadError as exc:
             raise ValidationError(str(exc)) from exc
     shapes_graph = load_shapes(shapes)
+    from .sandbox import UnsafeShapesError, check_shapes
+
+    try:
+        check_shapes(shapes_graph)  # SERVICE / LOAD / remote FROM in a shape: refused before anything runs
+    except UnsafeShapesError as exc:
+        raise ValidationError(str(exc)) from exc
     qs = [read_query(Path(p)) for p in (queries if queries is not None else violation_queries())]
     labels = Labeller(graph, lang)
     core_shapes, sparql_constraints = split_shapes(shapes_graph)
