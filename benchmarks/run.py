@@ -81,6 +81,36 @@ def timed(fn: Callable[[], Any], repeats: int, budget: float | None = None) -> t
     return statistics.median(samples), result, len(samples)
 
 
+def timed_forked(fn: Callable[[], Any], repeats: int, budget: float) -> dict[str, Any]:
+    """:func:`timed` in a forked child (the loaded store is shared copy-on-write), killed after ``budget`` s."""
+    import select
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(r)
+        try:
+            med, res, n = timed(fn, repeats)
+            payload = {"median_s": med, "samples": n, "rows": len(res) if res is not None else None}
+        except Exception as exc:  # record and go on
+            payload = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        os.write(w, json.dumps(payload).encode())
+        os._exit(0)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], budget)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(r)
+        return {"median_s": None, "samples": 0, "rows": None, "timeout_s": budget}
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks) or b'{"error": "worker died"}')
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -199,14 +229,9 @@ def worker_engine(engine: str, size: str, seed: int, repeats: int, budget: float
     results: dict[str, Any] = {}
     for q in qs:
         fn: Callable[[], Any] = lambda q=q: run(q)  # noqa: E731
-        try:
-            med, res, n = timed(fn, repeats, budget if engine == "rdflib" else None)
-        except Exception as exc:  # record and go on
-            results[q.name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-            continue
-        results[q.name] = {"median_s": med, "samples": n, "rows": (len(res) if res is not None else None)}
-        if med is None:
-            results[q.name]["timeout_s"] = budget
+        # each query in a forked child with a hard wall-clock budget (also for pyoxigraph: a query
+        # that scales badly must not stall the run); the project engine gets the same budget
+        results[q.name] = timed_forked(fn, repeats, budget if engine == "rdflib" else max(budget, 60.0))
     out["queries"] = results
     out["rss_peak_mb"] = round(rss_mb(), 1)
     return out
