@@ -1,0 +1,122 @@
+"""``yrd-kg queries``, ``yrd-kg query NAME`` and ``yrd-kg sparql FILE``: thin wrappers over :mod:`yrd_kg.queries`.
+
+Exit codes: 0 success; 2 usage or query error (one line naming the parameter, file or query).
+A later ``--endpoint URL`` option only has to pass a remote :class:`yrd_kg.queries.Engine` as ``engine=``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+FORMATS = ("table", "csv", "tsv", "json", "md", "ttl")
+LANGS = ("zh", "en")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--param {pair!r}: expected KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def _emit(result: Any, fmt: str) -> None:
+    from yrd_kg.queries import QueryError
+
+    if fmt == "ttl" and result.kind != "construct":
+        _fail("--format ttl needs a CONSTRUCT or DESCRIBE query; use table, csv, tsv, json or md")
+    try:
+        text = result.format(fmt)
+    except QueryError as exc:
+        _fail(str(exc))
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+def _common(f: Any) -> Any:
+    f = click.option("--with", "with_files", multiple=True, type=click.Path(path_type=Path),
+                     help="Add an RDF file to the dataset for this run (repeatable).")(f)
+    f = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+                     help="Language of the label columns (binds ?_lang).")(f)
+    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                     help="table, csv, tsv, json (SPARQL 1.1 results JSON), md, ttl (CONSTRUCT only).")(f)
+    f = click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+                     help="Bind a parameter, e.g. -p problem_iri=problem:P1.1 (repeatable).")(f)
+    return f
+
+
+@click.command(name="queries")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the summaries.")
+@click.option("--kind", type=click.Choice(("report", "construct", "violation")), default=None,
+              help="Only this kind of query.")
+def queries(lang: str, kind: str | None) -> None:
+    """List the saved queries with their summaries and parameters."""
+    from yrd_kg.queries import list_queries
+
+    qs = list_queries(kind=kind)  # type: ignore[arg-type]
+    width = max((len(q.name) for q in qs), default=0)
+    for q in qs:
+        ps = " ".join(f"{p.name}={p.type}" for p in q.params if p.name != "lang")
+        extra = f"  [{ps}]" if ps else ""
+        click.echo(f"{q.name:<{width}}  {q.summary(lang)}{extra}")
+
+
+def _with_files(files: tuple[Path, ...]) -> None:
+    for f in files:
+        if not f.is_file():
+            _fail(f"--with {f}: no such file")
+
+
+@click.command(name="query")
+@click.argument("name")
+@_common
+def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...]) -> None:
+    """Run the saved query NAME (see ``yrd-kg queries``)."""
+    from yrd_kg.loader import LoadError
+    from yrd_kg.queries import QueryError, run_query
+
+    values = _parse_params(params)
+    _with_files(with_files)
+    try:
+        result = run_query(name, lang=lang, with_files=with_files, params=values)
+    except (QueryError, LoadError) as exc:
+        _fail(str(exc))
+    except SyntaxError as exc:
+        _fail(f"{name}: SPARQL syntax error: {exc}")
+    _emit(result, fmt)
+
+
+@click.command(name="sparql")
+@click.argument("file", type=str)
+@_common
+def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...]) -> None:
+    """Run an ad hoc read-only query from FILE (``-`` reads standard input)."""
+    from yrd_kg.loader import LoadError
+    from yrd_kg.queries import QueryError, run_sparql
+
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        p = Path(file)
+        if not p.is_file():
+            _fail(f"{file}: no such file")
+        text = p.read_text(encoding="utf-8")
+    values = _parse_params(params)
+    _with_files(with_files)
+    try:
+        result = run_sparql(text, lang=lang, with_files=with_files, params=values)
+    except (QueryError, LoadError) as exc:
+        _fail(f"{file}: {exc}")
+    except SyntaxError as exc:
+        _fail(f"{file}: SPARQL syntax error: {exc}")
+    _emit(result, fmt)

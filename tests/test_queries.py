@@ -1,0 +1,621 @@
+"""The saved-query catalogue: headers, expected rows from the paper, safe parameters, read-only guard, engines."""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.compare import isomorphic
+
+from yrd_kg import queries as Q
+from yrd_kg.namespaces import PREFIXES
+
+ID = "https://w3id.org/yrd-kg/id/"
+ALL = Q.list_queries()
+OWN = [q for q in ALL if q.kind != "violation"]
+REPORTS = [q for q in ALL if q.kind == "report"]
+CONSTRUCTS = [q for q in ALL if q.kind == "construct"]
+#: a sample value for every parameter name used by the catalogue
+SAMPLE = {"problem_iri": "problem:P4.2", "remedy_iri": "recommendation:R2.1", "node_iri": "instrument:chain-chief-system"}
+
+
+def iri(curie: str) -> URIRef:
+    pfx, local = curie.split(":", 1)
+    return URIRef(PREFIXES[pfx] + local)
+
+
+@pytest.fixture(scope="module")
+def dataset():  # type: ignore[no-untyped-def]
+    from yrd_kg.build import load_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_dataset()
+
+
+def run(store: ox.Store, name: str, **kw: Any) -> Q.ResultTable:
+    return Q.run_query(name, store=store, **kw)
+
+
+def params_for(q: Q.SavedQuery) -> dict[str, str]:
+    return {p.name: SAMPLE[p.name] for p in q.params if p.required}
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def test_catalogue_size() -> None:
+    assert len(REPORTS) >= 25
+    names = {q.name for q in CONSTRUCTS}
+    assert {"construct-chain-graph", "construct-glossary", "construct-problem-subgraph",
+            "construct-web-annotation"} <= names
+
+
+@pytest.mark.parametrize("q", ALL, ids=lambda q: q.name)
+def test_every_query_parses_and_has_summary(q: Q.SavedQuery) -> None:
+    ox.Store().query(q.text)  # raises SyntaxError when pyoxigraph cannot parse it
+    assert q.summary_en or q.summary_zh, f"{q.path}: no '#+ summary:' header"
+
+
+@pytest.mark.parametrize("q", OWN, ids=lambda q: q.name)
+def test_header_is_strict_yaml_with_both_languages(q: Q.SavedQuery) -> None:
+    lines = [ln[3:] for ln in q.text.splitlines() if ln.startswith("#+ ")]
+    header = yaml.safe_load("\n".join(lines))
+    assert isinstance(header, dict)
+    for key in ("summary", "description", "tags"):
+        assert header.get(key), f"{q.name}: header lacks {key}"
+    assert q.summary_zh and q.summary_en, f"{q.name}: summary needs 'zh / en'"
+    if q.kind == "report":
+        assert q.columns, f"{q.name}: report needs '#+ columns:'"
+    for p in q.params:
+        if p.name != "lang":
+            assert p.description, f"{q.name}: parameter {p.name} undocumented in '#+ params:'"
+
+
+def test_readme_lists_every_query() -> None:
+    readme = (Path(Q.resources.queries_dir()) / "README.md").read_text(encoding="utf-8")
+    for q in OWN:
+        assert f"`{q.name}`" in readme, f"queries/README.md does not list {q.name}"
+
+
+def test_param_types_from_names() -> None:
+    assert Q.param_type("_problem_iri") == "iri"
+    assert Q.param_type("_lang") == "lang"
+    assert Q.param_type("_n_int") == "int"
+    assert Q.param_type("_x_num") == "num"
+    assert Q.param_type("_region") == "literal"
+    q = Q.get_query("measures-for-problem")
+    assert [(p.name, p.type, p.required) for p in q.params] == [("problem_iri", "iri", True), ("lang", "lang", False)]
+
+
+@pytest.mark.parametrize("q", REPORTS, ids=lambda q: q.name)
+def test_report_columns_match_header(store: ox.Store, q: Q.SavedQuery) -> None:
+    res = run(store, q.name, **params_for(q))
+    assert res.columns == q.columns
+
+
+# --------------------------------------------------------------------------- expected rows from the paper
+
+
+def rows(store: ox.Store, name: str, **kw: Any) -> list[dict[str, Any]]:
+    return run(store, name, **kw).records()
+
+
+def by(recs: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
+    return {r[key]: r for r in recs}
+
+
+def test_table1_leading_province(store: ox.Store) -> None:
+    recs = by(rows(store, "table1-leading-province", lang="zh"), "industry_label")
+    assert len(recs) == 9
+    assert (recs["装备制造业"]["region_label"], recs["装备制造业"]["profit"]) == ("江苏", Decimal("1442.14"))
+    assert (recs["汽车制造业"]["region_label"], recs["汽车制造业"]["profit"]) == ("上海", Decimal("594.34"))
+    assert (recs["非金属矿物制品业"]["region_label"], recs["非金属矿物制品业"]["profit"]) == ("安徽", Decimal("488"))
+    assert (recs["纺织服装产业"]["region_label"], recs["纺织服装产业"]["profit"]) == ("浙江", Decimal("318.75"))
+    assert recs["食品加工制造业"]["region_label"] == "上海"
+
+
+def test_table1_profit(store: ox.Store) -> None:
+    recs = rows(store, "table1-profit", lang="zh")
+    assert len(recs) == 54  # 9 industries x 6 profit columns
+    cell = {(r["industry_label"], r["region_label"]): r["profit"] for r in recs}
+    assert cell[("电子信息制造业", "江苏")] == Decimal("1147.58")
+    assert cell[("石化产业", "中国")] == Decimal("13482.3")
+    assert cell[("医药制造业", "长三角")] == Decimal("1280.15")
+
+
+def test_table1_share_ranking(store: ox.Store) -> None:
+    recs = rows(store, "table1-share-ranking", lang="zh")
+    assert [r["industry_label"] for r in recs[:2]] == ["装备制造业", "石化产业"]
+    assert recs[-1]["industry_label"] == "食品加工制造业"
+    share = {r["industry_label"]: r["share"] for r in recs}
+    assert share["电子信息制造业"] == Decimal("0.2502")
+    assert share["装备制造业"] == Decimal("0.4508")
+    assert share["医药制造业"] == Decimal("0.1990")
+
+
+def test_table2_counts(store: ox.Store) -> None:
+    recs = rows(store, "table2-counts")
+    assert len(recs) == 30
+    cell = {(r["region"], r["indicator"]): r["count"] for r in recs}
+    assert cell[(iri("place:china"), iri("indicator:national-advanced-manufacturing-clusters"))] == 45
+    assert cell[(iri("place:yrd"), iri("indicator:national-advanced-manufacturing-clusters"))] == 18
+    assert cell[(iri("place:jiangsu"), iri("indicator:china-top-100-industrial-clusters"))] == 18
+    assert cell[(iri("place:china"), iri("indicator:national-high-tech-parks"))] == 177
+
+
+def test_table2_yrd_share_is_computed(store: ox.Store) -> None:
+    recs = by(rows(store, "table2-yrd-share"), "indicator")
+    amc = recs[iri("indicator:national-advanced-manufacturing-clusters")]
+    assert (amc["yrd_count"], amc["national_count"], amc["share_computed"]) == (18, 45, Decimal("0.4"))
+    assert recs[iri("indicator:china-top-100-industrial-clusters")]["share_computed"] == Decimal("0.47")
+    assert recs[iri("indicator:national-innovative-industrial-clusters")]["share_computed"] == Decimal("0.1852")
+    assert all(r["derivation"].startswith("computed") for r in recs.values())
+
+
+def test_table_inconsistencies(store: ox.Store) -> None:
+    recs = rows(store, "table-inconsistencies")
+    got = {(r["table"], r["row_item"]): (r["printed"], r["computed"]) for r in recs}
+    assert got == {
+        (iri("dataset:table1"), iri("industry:pharmaceutical")): (Decimal("0.1990"), Decimal("0.1991")),
+        (iri("dataset:table2"), iri("indicator:national-high-tech-parks")): (32, 36),
+    }
+
+
+def test_paper_structure(store: ox.Store) -> None:
+    recs = rows(store, "paper-structure")
+    assert [(r["order"], r["subsections"], r["sub_points"]) for r in recs] == [
+        (1, 0, 0), (2, 3, 0), (3, 4, 12), (4, 5, 15), (5, 4, 12)]
+
+
+def test_paper_counts(store: ox.Store) -> None:
+    counts = {r["item"]: r["count"] for r in rows(store, "paper-counts")}
+    assert counts == {"sections": 5, "subsections": 16, "sub-points": 39, "tables": 2, "table1 cells": 63,
+                      "table2 cells": 30, "references": 16, "notes": 2, "citations": 18}
+
+
+def test_measures_for_problem(store: ox.Store) -> None:
+    recs = rows(store, "measures-for-problem", problem_iri="problem:P4.2")
+    remedies = {r["remedy"] for r in recs}
+    # 五.2.1 abolishes the investment-attraction subsidies that 三.4.2 blames
+    assert iri("recommendation:R2.1") in remedies
+    assert all(r["problem"] == iri("problem:P4.2") for r in recs)
+    assert {r["status"] for r in recs} <= {iri("yrd:Stated"), iri("yrd:Interpreted")}
+    assert all(r["quote"] and r["locator"] for r in recs)
+    r21 = [r for r in recs if r["remedy"] == iri("recommendation:R2.1")]
+    assert any("取消各地招商引资竞争中的各类减免和财政补贴政策" in r["quote"] for r in r21)
+    # a shortcoming gathers its sub-points
+    whole = {r["problem"] for r in rows(store, "measures-for-problem", problem_iri="problem:P4")}
+    assert whole == {iri("problem:P4.1"), iri("problem:P4.2"), iri("problem:P4.3")}
+
+
+def test_problems_addressed_by_is_the_reverse(store: ox.Store) -> None:
+    recs = rows(store, "problems-addressed-by", remedy_iri="recommendation:R2.1")
+    assert iri("problem:P4.2") in {r["problem"] for r in recs}
+    fwd = {(r["remedy"], r["problem"], r["status"]) for r in rows(store, "measures-for-problem",
+                                                                   problem_iri="problem:P4.2")}
+    rev = {(r["remedy"], r["problem"], r["status"]) for r in recs if r["problem"] == iri("problem:P4.2")}
+    assert rev <= fwd
+
+
+def test_remedies_per_problem(store: ox.Store) -> None:
+    recs = by(rows(store, "remedies-per-problem"), "notation")
+    assert len(recs) == 16  # 4 shortcomings + 12 sub-points
+    for n in ("P1.1", "P2.2", "P3.3", "P4.2"):
+        assert recs[n]["total"] == recs[n]["stated"] + recs[n]["interpreted"] or recs[n]["total"] > 0
+
+
+def test_links_by_status(store: ox.Store) -> None:
+    recs = rows(store, "links-by-status")
+    statuses = {r["status"] for r in recs}
+    assert statuses == {iri("yrd:Stated"), iri("yrd:Interpreted")}
+    preds = {r["predicate"] for r in recs}
+    assert {iri("yrd:causes"), iri("yrd:addresses"), iri("yrd:usesInstrument")} <= preds
+
+
+def test_interpreted_links_have_rationale(store: ox.Store) -> None:
+    for lang in ("en", "zh"):
+        recs = rows(store, "interpreted-links", lang=lang)
+        assert recs and all(r["rationale"] for r in recs), f"interpreted link without a {lang} rationale"
+
+
+def test_problem_chain(store: ox.Store) -> None:
+    recs = rows(store, "problem-chain", problem_iri="problem:P1")
+    hops = {r["hop"] for r in recs}
+    assert {"cause", "remedy", "instrument", "actor"} <= hops
+    assert all(r["status"] in (iri("yrd:Stated"), iri("yrd:Interpreted")) for r in recs)
+    # 三.1.2: the chain master (链主) under the chain-chief system (链长制) -> P1.2; 四.1.3 builds on 链长制
+    assert any(r["hop"] == "instrument" and r["target"] == iri("instrument:chain-chief-system") for r in recs)
+
+
+def test_instrument_usage(store: ox.Store) -> None:
+    recs = rows(store, "instrument-usage")
+    users = {(r["instrument"], r["user"]) for r in recs}
+    assert (iri("instrument:chain-chief-system"), iri("path:B1.3")) in users
+    assert (iri("instrument:industrial-map"), iri("recommendation:R1.2")) in users
+    assert (iri("instrument:open-competition"), iri("path:B3.2")) in users
+    assert {r["section"] for r in recs} == {"四", "五"}
+
+
+def test_instruments_recurring(store: ox.Store) -> None:
+    recs = rows(store, "instruments-recurring")
+    assert recs and all(r["path_users"] >= 1 and r["recommendation_users"] >= 1 for r in recs)
+    usage = rows(store, "instrument-usage")
+    for r in recs:
+        sections = {u["section"] for u in usage if u["instrument"] == r["instrument"]}
+        assert sections == {"四", "五"}
+
+
+def test_instruments_by_type(store: ox.Store) -> None:
+    recs = rows(store, "instruments-by-type")
+    pairs = {(r["type"], r["instrument"]) for r in recs}
+    assert (iri("itype:nato-treasure"), iri("instrument:innovation-voucher")) in pairs
+    assert (iri("itype:nato-organisation"), iri("instrument:chain-chief-system")) in pairs
+    counts = by(rows(store, "instrument-type-counts"), "type")
+    assert counts[iri("itype:nato-treasure")]["instruments"] == len(
+        {r["instrument"] for r in recs if r["type"] == iri("itype:nato-treasure")})
+
+
+def test_actor_tasks(store: ox.Store) -> None:
+    recs = rows(store, "actor-tasks")
+    pairs = {(r["actor"], r["remedy"]) for r in recs}
+    assert (iri("actor:central-government"), iri("recommendation:R3.1")) in pairs  # 由中央牵头或授权
+    assert (iri("actor:most"), iri("recommendation:R4.1")) in pairs  # 由科技部牵头
+    assert (iri("actor:yrd-cooperation-office"), iri("recommendation:R1.1")) in pairs
+
+
+def test_central_vs_local(store: ox.Store) -> None:
+    recs = rows(store, "central-vs-local")
+    central = {r["remedy"] for r in recs if r["level"] == "central"}
+    local = {r["remedy"] for r in recs if r["level"] == "local"}
+    assert central == {iri("recommendation:R3.1"), iri("recommendation:R4.1")}
+    assert iri("recommendation:R3.2") in local  # 地方政府要充当好集群“织网人”
+
+
+def test_place_roles(store: ox.Store) -> None:
+    recs = rows(store, "place-roles", lang="zh")
+    suzhou = [r for r in recs if r["city"] == iri("place:suzhou")]
+    assert any("经济强市" in r["quote"] for r in suzhou)  # 三.2.1
+    assert any("创新券通用通兑" in r["quote"] for r in suzhou)  # 五.4.2
+    assert all(r["context"] is not None for r in recs)
+
+
+def test_places_by_section(store: ox.Store) -> None:
+    recs = rows(store, "places-by-section")
+    named = {(r["section"], r["place"]) for r in recs}
+    assert (iri("part:s3"), iri("place:nanjing")) in named
+    assert (iri("part:s4"), iri("place:shanghai")) in named
+    assert (iri("part:s2"), iri("place:silicon-valley")) in named
+    assert (iri("part:s5"), iri("place:jiaxing")) in named
+
+
+def test_figures_in_text(store: ox.Store) -> None:
+    recs = rows(store, "figures-in-text")
+    printed = {r["printed"] for r in recs}
+    assert {"41%", "27%", "45%", "28%"} <= printed
+    shares = {r["industry"]: r["value"] for r in recs if r["unit"] == "%"}
+    assert shares[iri("industry:integrated-circuit")] == Decimal("41")
+    assert shares[iri("industry:new-energy-vehicle")] == Decimal("45")
+
+
+def test_documents_named(store: ox.Store) -> None:
+    recs = rows(store, "documents-named")
+    years = {r["document"]: r["year"] for r in recs}
+    assert iri("document:yrd-integration-outline") in years
+    assert str(years[iri("document:yrd-sci-tech-community-plan-2022")])[:4] == "2022"
+    assert str(years[iri("document:shanghai-metropolitan-spatial-plan")])[:4] == "2022"
+    assert iri("document:yrd-market-regulation-14fyp") in years
+
+
+def test_references_by_section(store: ox.Store) -> None:
+    recs = rows(store, "references-by-section")
+    assert len(recs) == 18
+    s1 = [r["ref_number"] for r in recs if r["section"] == iri("part:s1")]
+    assert s1 == list(range(1, 14))  # [1]–[13] in section 一, in reading order
+    s2 = {r["ref_number"] for r in recs if r["section"] == iri("part:s2")}
+    assert s2 == {14, 15}
+    counts = by(rows(store, "reference-counts-by-section"), "section")
+    assert counts[iri("part:s1")]["citations"] == 13
+    assert counts[iri("part:notes")]["citations"] == 3
+
+
+def test_cited_author_positions(store: ox.Store) -> None:
+    recs = rows(store, "cited-author-positions", lang="zh")
+    by_ref = {r["cited"]: r for r in recs}
+    assert "松散蔓延式的制造业布局" in by_ref[iri("ref:r1")]["statement"]
+    assert by_ref[iri("ref:r2")]["authors"] == "Meijers E. J."
+    assert iri("ref:r13") in by_ref  # 吴松强等, 2021: cross-boundary cooperation helps innovation
+
+
+def test_lists_of_paths_recommendations_problems(store: ox.Store) -> None:
+    assert len(rows(store, "paths-and-actions")) == 15
+    assert len(rows(store, "recommendations-and-measures")) == 12
+    assert len(rows(store, "problems-and-sub-points")) == 12
+    first = rows(store, "paths-and-actions", lang="zh")[0]
+    assert (first["path_notation"], first["action_notation"]) == ("B1", "B1.1")
+
+
+def test_measures_supporting_paths(store: ox.Store) -> None:
+    recs = rows(store, "measures-supporting-paths")
+    assert recs
+    assert all(str(r["measure"]).startswith(ID + "recommendation/") for r in recs)
+    assert all(str(r["path"]).startswith(ID + "path/") for r in recs)
+
+
+def test_unaddressed_problems(store: ox.Store) -> None:
+    recs = rows(store, "unaddressed-problems")
+    counts = by(rows(store, "remedies-per-problem"), "problem")
+    for r in recs:
+        c = counts[r["problem"]]
+        assert (c["total"] == 0) if r["gap"] == "no remedy" else (c["stated"] == 0 < c["total"])
+
+
+def test_evidence_for_node(store: ox.Store) -> None:
+    recs = rows(store, "evidence-for-node", node_iri="instrument:chain-chief-system")
+    quotes = {r["quote"] for r in recs}
+    assert "在“链长制”改革基础上" in quotes
+    assert {r["via"] for r in recs} >= {"node", "link (object)"}
+
+
+# --------------------------------------------------------------------------- label language
+
+
+def test_lang_picks_label_columns(store: ox.Store) -> None:
+    zh = rows(store, "table1-leading-province", lang="zh")
+    en = rows(store, "table1-leading-province", lang="en")
+    assert "装备制造业" in {r["industry_label"] for r in zh}
+    assert "Equipment manufacturing" in {r["industry_label"] for r in en}
+    assert all(str(r["region_label"]).isascii() for r in en)
+
+
+# --------------------------------------------------------------------------- constructs
+
+
+def test_construct_chain_graph(store: ox.Store) -> None:
+    res = run(store, "construct-chain-graph")
+    g = res.graph
+    assert g is not None and res.kind == "construct"
+    yrd = PREFIXES["yrd"]
+    links = set(g.subjects(URIRef(yrd + "linkPredicate"), None))
+    assert len(links) > 100
+    for link in list(links)[:50]:
+        assert g.value(link, URIRef(yrd + "assertionStatus")) is not None
+        assert g.value(link, URIRef(yrd + "linkSubject")) is not None
+    kinds = {str(o) for o in g.objects(None, URIRef(PREFIXES["dcterms"] + "type"))}
+    assert {"cause", "problem", "action", "measure", "instrument", "actor"} <= kinds
+    assert "@prefix yrd:" in res.to_turtle()
+
+
+def test_construct_problem_subgraph(store: ox.Store) -> None:
+    g = run(store, "construct-problem-subgraph", problem_iri="problem:P4.2").graph
+    assert g is not None
+    objs = set(g.objects(None, URIRef(PREFIXES["yrd"] + "linkObject")))
+    assert iri("problem:P4.2") in objs
+    assert iri("problem:P1.1") not in objs
+
+
+def test_construct_glossary(store: ox.Store) -> None:
+    g = run(store, "construct-glossary").graph
+    assert g is not None
+    pref = URIRef(PREFIXES["skos"] + "prefLabel")
+    labels = set(g.objects(iri("instrument:chain-chief-system"), pref))
+    assert Literal("链长制", lang="zh") in labels and Literal("Chain-chief system", lang="en") in labels
+
+
+def test_construct_web_annotation(store: ox.Store) -> None:
+    g = run(store, "construct-web-annotation").graph
+    assert g is not None
+    oa = PREFIXES["oa"]
+    anns = set(g.subjects(URIRef(PREFIXES["rdf"] + "type"), URIRef(oa + "Annotation")))
+    assert len(anns) > 500
+    ann = next(iter(anns))
+    target = g.value(ann, URIRef(oa + "hasTarget"))
+    assert g.value(target, URIRef(oa + "hasSource")) == iri("source:paper-zh-txt")
+    sels = set(g.objects(target, URIRef(oa + "hasSelector")))
+    types = {g.value(s, URIRef(PREFIXES["rdf"] + "type")) for s in sels}
+    assert types == {URIRef(oa + "TextQuoteSelector"), URIRef(oa + "TextPositionSelector")}
+
+
+# --------------------------------------------------------------------------- safe parameters
+
+
+PARAMETERISED = [q for q in OWN if any(p.required for p in q.params)]
+
+
+@pytest.mark.parametrize("q", PARAMETERISED, ids=lambda q: q.name)
+def test_bound_parameter_equals_inline_values(store: ox.Store, q: Q.SavedQuery) -> None:
+    values = params_for(q)
+    bound = run(store, q.name, **values)
+    heads, terms = [], []
+    for p in q.params:
+        heads.append(f"?{p.var}")
+        terms.append(f"<{Q.expand_curie(values[p.name])}>" if p.name in values else '"en"')
+    inline = q.text.replace("WHERE {", f"WHERE {{ VALUES ({' '.join(heads)}) {{ ({' '.join(terms)}) }}", 1)
+    eng = Q.OxigraphEngine(store)
+    if q.kind == "construct":
+        assert bound.graph is not None and isomorphic(bound.graph, eng.construct(inline))
+    else:
+        assert Counter(bound.rows) == Counter(eng.select(inline).rows)
+    assert len(bound) > 0
+
+
+def test_iri_injection_is_refused(store: ox.Store) -> None:
+    evil = "https://w3id.org/yrd-kg/id/problem/P1.1> } UNION { ?s ?p ?o"
+    with pytest.raises(Q.ParameterError) as exc:
+        run(store, "measures-for-problem", problem_iri=evil)
+    assert exc.value.param == "problem_iri" and "problem_iri" in str(exc.value)
+    for bad in ("not an iri", "ftp://x/y", "javascript:alert(1)", "http://x/<y>", 'http://x/"', "http://x/{y}",
+                "http://x/a b", "http://x/`", "http://x/\\", "http://x/^", "http://x/|"):
+        with pytest.raises(Q.ParameterError):
+            run(store, "measures-for-problem", problem_iri=bad)
+
+
+def test_literal_with_quotes_stays_a_literal(store: ox.Store) -> None:
+    text = ('PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n'
+            'SELECT ?x WHERE { ?x skos:prefLabel ?l FILTER(STR(?l) = ?_label) }')
+    evil = 'x" || true) } UNION { ?x ?p ?o } #'
+    assert len(Q.run_sparql(text, store=store, label=evil)) == 0
+    assert len(Q.run_sparql(text, store=store, label="链长制")) == 1
+    bound = Q.bind_parameters(text, Q._params_of(text, {}), {"label": evil})
+    assert '"x\\" || true) } UNION { ?x ?p ?o } #"' in bound
+
+
+def test_wrong_types_name_the_parameter(store: ox.Store) -> None:
+    text = "SELECT ?n WHERE { BIND(?_n_int + 1 AS ?n) }"
+    assert Q.run_sparql(text, store=store, n_int="41").values() == [(42,)]
+    for bad in ("4.5", "x", "1; DROP"):
+        with pytest.raises(Q.ParameterError, match="n_int"):
+            Q.run_sparql(text, store=store, n_int=bad)
+    numtext = "SELECT ?n WHERE { BIND(?_x_num * 2 AS ?n) }"
+    assert Q.run_sparql(numtext, store=store, x_num="0.25").values() == [(Decimal("0.50"),)]
+    with pytest.raises(Q.ParameterError, match="x_num"):
+        Q.run_sparql(numtext, store=store, x_num="NaN")
+    with pytest.raises(Q.ParameterError, match="lang"):
+        run(store, "table1-profit", lang='en") } #')
+    with pytest.raises(Q.ParameterError, match="problem_iri"):
+        run(store, "measures-for-problem", problem_iri=42)
+
+
+def test_unknown_and_missing_parameters_list_valid_ones(store: ox.Store) -> None:
+    with pytest.raises(Q.ParameterError, match="valid: problem_iri, lang") as exc:
+        run(store, "measures-for-problem", problem="problem:P1")
+    assert exc.value.param == "problem"
+    with pytest.raises(Q.ParameterError, match=r"missing parameter.*problem_iri"):
+        run(store, "measures-for-problem")
+    with pytest.raises(Q.UnknownQueryError, match="no saved query"):
+        run(store, "no-such-query")
+    with pytest.raises(Q.UnknownQueryError):
+        run(store, "../pyproject")
+
+
+def test_curie_and_full_iri_agree(store: ox.Store) -> None:
+    a = run(store, "measures-for-problem", problem_iri="problem:P3.2")
+    b = run(store, "measures-for-problem", problem_iri=ID + "problem/P3.2")
+    assert a.rows == b.rows and len(a) > 0
+
+
+# --------------------------------------------------------------------------- read-only guard
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL", "DROP GRAPH <http://x/g>", "CREATE GRAPH <http://x/g>",
+    "ADD <http://x/a> TO <http://x/b>", "MOVE DEFAULT TO <http://x/b>", "COPY <http://x/a> TO DEFAULT",
+    "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+])
+def test_updates_are_refused(store: ox.Store, text: str) -> None:
+    before = len(store)
+    with pytest.raises(Q.QueryError):
+        Q.run_sparql(text, store=store)
+    assert len(store) == before
+
+
+def test_update_message(store: ox.Store) -> None:
+    with pytest.raises(Q.ReadOnlyError, match="Update"):
+        Q.run_sparql("DROP ALL", store=store)
+
+
+def test_service_and_remote_from_are_refused(store: ox.Store) -> None:
+    svc = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    with pytest.raises(Q.ReadOnlyError, match="SERVICE"):
+        Q.run_sparql(svc, store=store)
+    with pytest.raises(Q.ReadOnlyError, match="SERVICE"):
+        Q.run_sparql("SELECT * WHERE { SERVICE SILENT ?e { ?s ?p ?o } }", store=store)
+    with pytest.raises(Q.ReadOnlyError, match="FROM"):
+        Q.run_sparql("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", store=store)
+    with pytest.raises(Q.ReadOnlyError, match="FROM"):
+        Q.run_sparql("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", store=store)
+    # allow-listed endpoints pass the guard
+    assert Q.check_read_only(svc, allow_endpoints=["http://example.org/sparql"]) == "SELECT"
+    # a local graph is fine
+    local = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/yrd-kg/graph/data/structure> WHERE { ?s ?p ?o }"
+    assert Q.check_read_only(local) == "SELECT"
+
+
+def test_syntax_error_is_a_query_error(store: ox.Store) -> None:
+    with pytest.raises(Q.QueryError, match="syntax"):
+        Q.run_sparql("SELEKT * WHERE { ?s ?p ?o }", store=store)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_result_formats(store: ox.Store) -> None:
+    import json
+
+    res = run(store, "table1-leading-province", lang="zh")
+    data = json.loads(res.to_json())
+    assert data["head"]["vars"] == list(res.columns)
+    b0 = data["results"]["bindings"][0]
+    assert b0["industry"]["type"] == "uri"
+    assert b0["profit"] == {"type": "literal", "value": "1816.98",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}
+    assert b0["region_label"] == {"type": "literal", "value": "江苏", "xml:lang": "zh"}
+    assert res.to_csv().splitlines()[0] == ",".join(res.columns)
+    assert res.to_tsv().splitlines()[0].startswith("?industry\t")
+    assert '"江苏"@zh' in res.to_tsv()
+    assert res.to_markdown().startswith("| industry |")
+    assert "industry:equipment" in res.to_text_table()
+    with pytest.raises(Q.QueryError):
+        res.to_turtle()
+
+
+def test_ask_and_describe(store: ox.Store) -> None:
+    assert Q.run_sparql("ASK { ?s ?p ?o }", store=store).boolean is True
+    d = Q.run_sparql("DESCRIBE <https://w3id.org/yrd-kg/id/problem/P1>", store=store)
+    assert d.kind == "construct" and d.graph is not None and len(d.graph) > 0
+
+
+def test_with_files_adds_data(store: ox.Store, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://example.org/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "额外"@zh .\n',
+                     encoding="utf-8")
+    text = 'SELECT ?x WHERE { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> "额外"@zh }'
+    eng = Q.OxigraphEngine(ox.Store())
+    assert len(Q.run_sparql(text, engine=eng)) == 0
+    fresh = ox.Store()
+    fresh.extend(store)  # a copy, so the session store is untouched
+    assert len(Q.run_sparql(text, store=fresh, with_files=[extra])) == 1
+    with pytest.raises(Q.QueryError, match="no such file"):
+        Q.run_sparql(text, store=fresh, with_files=[tmp_path / "missing.ttl"])
+
+
+def test_engine_protocol() -> None:
+    assert isinstance(Q.OxigraphEngine(ox.Store()), Q.Engine)
+    with pytest.raises(Q.QueryError, match="remote"):
+        Q.make_engine(endpoint="http://example.org/sparql")
+
+
+# --------------------------------------------------------------------------- both engines
+
+
+def _norm(t: Any) -> Any:
+    if isinstance(t, Literal):
+        v = t.toPython()
+        if isinstance(v, Decimal):
+            v = v.normalize()
+        return (type(v).__name__, v, t.language)
+    return t
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q", OWN, ids=lambda q: q.name)
+def test_engines_agree(store: ox.Store, dataset: Any, q: Q.SavedQuery) -> None:
+    values = params_for(q)
+    a = Q.run_query(q.name, store=store, **values)
+    b = Q.run_query_rdflib(q.name, dataset=dataset, **values)
+    if q.kind == "construct":
+        assert a.graph is not None and b.graph is not None and isomorphic(a.graph, b.graph)
+    else:
+        assert a.columns == b.columns
+        assert Counter(tuple(map(_norm, r)) for r in a.rows) == Counter(tuple(map(_norm, r)) for r in b.rows)
