@@ -535,7 +535,7 @@ def linked_store(linked: Iterable[Path | str] = (), *, accepted_dir: Path | None
     """
     from .store import open_store
 
-    store = open_store(build_dir)
+    store = open_store(build_dir, persistent=False)  # writable: linked graphs are added to it
     for f in linked:
         g, _ = load_external(f)
         load_into_store(store, g, graph_name(f))
