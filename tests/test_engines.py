@@ -1,6 +1,6 @@
 """Every saved query returns the same rows on every engine.
 
-Engines: the project's (``run_query`` on :func:`yrd_kg.store.open_store`, the persistent store), rdflib's memory store
+Engines: the project's (``run_query`` on :func:`yrd_kg.store.open_store`, in memory and persistent), rdflib's memory store
 (:class:`yrd_kg.queries.RdflibEngine` over :func:`yrd_kg.build.load_dataset`) and pyoxigraph
 directly (an in-memory ``pyoxigraph.Store`` bulk-loaded from ``build/yrd-kg.nq``, queried with the
 same bound text, its terms read straight from pyoxigraph).
@@ -151,6 +151,19 @@ def _diff(a: Any, b: Any) -> str:
     if isinstance(a, Counter):
         return f"only first: {list((a - b).items())[:3]}; only second: {list((b - a).items())[:3]}"
     return f"only first: {sorted(a - b, key=str)[:3]}; only second: {sorted(b - a, key=str)[:3]}"
+
+
+@pytest.fixture(scope="module")
+def disk_store(build_dir: Path) -> Any:
+    from yrd_kg.store import open_store
+
+    return open_store(build_dir, persistent=True)
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=[q.name for q in QUERIES])
+def test_persistent_equals_memory(q: Any, store: Any, disk_store: Any) -> None:
+    a, b = project_rows(q, disk_store), project_rows(q, store)
+    assert a == b, f"{q.name}: persistent vs in-memory: {_diff(a, b)}"
 
 
 @pytest.mark.parametrize("q", QUERIES, ids=[q.name for q in QUERIES])
