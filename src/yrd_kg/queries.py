@@ -254,7 +254,13 @@ def _kind_of(name: str) -> Kind:
 
 
 def load_query(path: Path) -> SavedQuery:
-    """Read and parse one ``.rq`` file."""
+    """Read and parse one ``.rq`` file (cached until the file changes)."""
+    st = path.stat()
+    return _load_query(path.resolve(), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _load_query(path: Path, _mtime: int, _size: int) -> SavedQuery:
     text = path.read_text(encoding="utf-8")
     header = parse_header(text)
     zh, en = _split_summary(header.get("summary"))
