@@ -486,6 +486,8 @@ def _analyse(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[st
 
     try:
         parsed = parseQuery(text)
+    except RecursionError:
+        raise QueryError("SPARQL error: the query is nested too deeply to analyse; refused") from None
     except ParseException as exc:
         try:
             parseUpdate(text)
@@ -495,6 +497,8 @@ def _analyse(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[st
                             "ADD/MOVE/COPY); only read-only queries run") from None
     try:
         q = translateQuery(parsed)
+    except RecursionError:
+        raise QueryError("SPARQL error: the query is nested too deeply to analyse; refused") from None
     except Exception as exc:  # rdflib raises many types for semantic errors
         raise QueryError(f"SPARQL error: {exc}") from None
     algebra = q.algebra
@@ -860,10 +864,12 @@ def make_engine(*, store: ox.Store | None = None, with_files: Iterable[Path | st
                 endpoint: str | None = None) -> Engine:
     """The engine for a run: pyoxigraph over ``store`` (or the default build, plus ``with_files``).
 
-    ``endpoint`` is the hook for a remote engine; it is not available in this module yet.
+    ``endpoint``: a SPARQL 1.1 endpoint instead (:class:`yrd_kg.remote.RemoteEngine`, SPARQLWrapper).
     """
     if endpoint is not None:
-        raise QueryError("remote endpoints are not supported yet (planned: --endpoint URL with SPARQLWrapper)")
+        from .remote import RemoteEngine
+
+        return RemoteEngine(endpoint)
     files = [Path(f) for f in with_files]
     if files:
         from .store import add_file, open_store

@@ -52,7 +52,46 @@ def _common(f: Any) -> Any:
                      help="table, csv, tsv, json (SPARQL 1.1 results JSON), md, ttl (CONSTRUCT only).")(f)
     f = click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
                      help="Bind a parameter, e.g. -p problem_iri=problem:P1.1 (repeatable).")(f)
+    f = click.option("--endpoint", default=None, metavar="URL",
+                     help="Run against this SPARQL 1.1 endpoint instead of the local build (SPARQLWrapper).")(f)
+    f = click.option("--allow-endpoint", "allow", multiple=True, metavar="URL",
+                     help="Allow SERVICE calls to this endpoint (repeatable; nothing else is ever contacted).")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+                     help="Wall-clock limit in seconds; the query runs in a worker that is killed past it.")(f)
+    f = click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+                     help="Row cap; a cut result is reported on standard error, never silently.")(f)
     return f
+
+
+def _run(kind: str, text: str, *, lang: str, with_files: tuple[Path, ...], values: dict[str, str],
+         endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> Any:
+    """Run locally in a killable worker (limits), remotely with the endpoint's timeouts, or in-process with SERVICE allowed."""
+    from yrd_kg import queries, sandbox
+
+    if endpoint is not None:
+        from yrd_kg.remote import RemoteEngine
+
+        engine = RemoteEngine(endpoint, timeout=timeout)
+        run = queries.run_query if kind == "query" else queries.run_sparql
+        return run(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
+    if allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
+        run = queries.run_query if kind == "query" else queries.run_sparql
+        return run(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
+    limited_run = sandbox.run_query if kind == "query" else sandbox.run_sparql
+    limited = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, **values)
+    notice = limited.notice()
+    if notice:
+        click.echo(notice, err=True)
+    return limited.table
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from yrd_kg.loader import LoadError
+    from yrd_kg.queries import QueryError
+    from yrd_kg.remote import RemoteError
+    from yrd_kg.sandbox import SandboxError
+
+    return (QueryError, LoadError, RemoteError, SandboxError, ValueError)
 
 
 @click.command(name="queries")
@@ -80,16 +119,15 @@ def _with_files(files: tuple[Path, ...]) -> None:
 @click.command(name="query")
 @click.argument("name")
 @_common
-def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...]) -> None:
-    """Run the saved query NAME (see ``yrd-kg queries``)."""
-    from yrd_kg.loader import LoadError
-    from yrd_kg.queries import QueryError, run_query
-
+def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
+          endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
+    """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint."""
     values = _parse_params(params)
     _with_files(with_files)
     try:
-        result = run_query(name, lang=lang, with_files=with_files, params=values)
-    except (QueryError, LoadError) as exc:
+        result = _run("query", name, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
+                      allow=allow, timeout=timeout, max_rows=max_rows)
+    except _errors() as exc:
         _fail(str(exc))
     except SyntaxError as exc:
         _fail(f"{name}: SPARQL syntax error: {exc}")
@@ -99,11 +137,9 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: t
 @click.command(name="sparql")
 @click.argument("file", type=str)
 @_common
-def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...]) -> None:
-    """Run an ad hoc read-only query from FILE (``-`` reads standard input)."""
-    from yrd_kg.loader import LoadError
-    from yrd_kg.queries import QueryError, run_sparql
-
+def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
+           endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
+    """Run an ad hoc read-only query from FILE (``-`` reads standard input), locally or against --endpoint."""
     if file == "-":
         text = sys.stdin.read()
     else:
@@ -114,8 +150,9 @@ def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: 
     values = _parse_params(params)
     _with_files(with_files)
     try:
-        result = run_sparql(text, lang=lang, with_files=with_files, params=values)
-    except (QueryError, LoadError) as exc:
+        result = _run("sparql", text, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
+                      allow=allow, timeout=timeout, max_rows=max_rows)
+    except _errors() as exc:
         _fail(f"{file}: {exc}")
     except SyntaxError as exc:
         _fail(f"{file}: SPARQL syntax error: {exc}")
