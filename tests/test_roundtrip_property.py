@@ -92,12 +92,7 @@ def _lower_langs(g: Graph) -> Graph:
     return out
 
 
-JSONLD_NAMED = ("loader bug: parse_file() of a JSON-LD document whose triples sit in named graphs (@graph with @id, "
-                "as export('jsonld') writes) returns 0 triples; the full exported jsonld loads back empty")
-
-
-@pytest.mark.parametrize("fmt", [pytest.param(f, marks=pytest.mark.xfail(reason=JSONLD_NAMED, strict=False))
-                                 if f == "jsonld" else f for f in FORMATS])
+@pytest.mark.parametrize("fmt", FORMATS)
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(quads=st.lists(_quad, min_size=1, max_size=12))
 def test_roundtrip_every_export_format(fmt: str, quads: list[ox.Quad]) -> None:

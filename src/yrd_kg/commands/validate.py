@@ -19,7 +19,9 @@ import click
 @click.option("--no-source", is_flag=True, help="Skip evidence anchoring.")
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl", "rl"]), default="none", show_default=True,
               help="Entailment before SHACL (see docs/VALIDATION.md).")
-def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inference: str) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
+              help="Wall-clock limit in seconds; past it validation stops and reports 'incomplete' (exit 2), never 'conforms'.")
+def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inference: str, timeout: float) -> None:
     """SHACL shapes, violation queries and evidence checks.
 
     Exit 0 when the data conforms (warnings allowed), 1 on any violation, 2 on an error
@@ -27,13 +29,13 @@ def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inferenc
     """
     from ..evidence import SourceError
     from ..resources import default_source
+    from ..sandbox import SandboxError, UnsafeShapesError, validate_limited
     from ..validate import ValidationError
-    from ..validate import validate as run
 
     src = None if no_source else (source if source is not None else default_source())
     try:
-        rep = run(source=src, lang=lang, inference=inference)
-    except (ValidationError, SourceError) as exc:
+        rep = validate_limited(timeout=timeout, source=src, lang=lang, inference=inference)
+    except (ValidationError, SourceError, SandboxError, UnsafeShapesError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if fmt == "json":
