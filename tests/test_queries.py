@@ -593,8 +593,10 @@ def test_with_files_adds_data(store: ox.Store, tmp_path: Path) -> None:
 
 def test_engine_protocol() -> None:
     assert isinstance(Q.OxigraphEngine(ox.Store()), Q.Engine)
-    with pytest.raises(Q.QueryError, match="remote"):
-        Q.make_engine(endpoint="http://example.org/sparql")
+    remote = Q.make_engine(endpoint="http://127.0.0.1:9/sparql")  # constructing contacts nothing
+    assert isinstance(remote, Q.Engine) and type(remote).__name__ == "RemoteEngine"
+    with pytest.raises(Exception, match="only http and https"):
+        Q.make_engine(endpoint="file:///etc/passwd")
 
 
 # --------------------------------------------------------------------------- both engines
