@@ -80,17 +80,33 @@ def open_store(build_dir: Path | None = None, *, extra: Iterable[Path] = (), per
         except StoreError:
             if persistent:
                 raise
-    store = load_memory_store([nq])
+    store = load_memory_store([nq], expected_quads=sum(result.graphs.values()) if result.graphs else None)
     for f in files:
         add_file(store, f)
     return store
 
 
-def load_memory_store(files: Sequence[Path]) -> ox.Store:
-    """A writable in-memory store bulk-loaded from N-Quads ``files``."""
+def load_memory_store(files: Sequence[Path], *, expected_quads: int | None = None) -> ox.Store:
+    """A writable in-memory store bulk-loaded from N-Quads ``files``.
+
+    A file that is not N-Quads, or (with ``expected_quads``, the build manifest's count) one that
+    holds fewer or more quads than the build wrote, raises
+    :class:`yrd_kg.sandbox.StoreCorruptError` naming the file (and line), never a bare parser error.
+    """
+    from .sandbox import StoreCorruptError
+
     store = ox.Store()
     for f in files:
-        store.bulk_load(path=str(f), format=ox.RdfFormat.N_QUADS)
+        try:
+            store.bulk_load(path=str(f), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise StoreCorruptError(f, f"the built dataset is not valid N-Quads ({exc.msg}); "
+                                       "rebuild it with `yrd-kg build --force`", exc.lineno) from exc
+        except OSError as exc:
+            raise StoreCorruptError(f, f"cannot read the built dataset ({exc}); rebuild it with `yrd-kg build --force`") from exc
+    if expected_quads is not None and len(store) != expected_quads:
+        raise StoreCorruptError(files[0], f"holds {len(store)} quads but the build wrote {expected_quads} "
+                                          "(truncated or edited?); rebuild it with `yrd-kg build --force`")
     return store
 
 
