@@ -10,7 +10,8 @@ import click
 DEMO_QUESTIONS: tuple[tuple[str, dict[str, str], str, str], ...] = (
     ("table1-leading-province", {}, "表1：各产业利润最高的省份", "Table 1: the leading province per industry"),
     ("measures-for-problem", {"problem_iri": "https://w3id.org/yrd-kg/id/problem/P4.2"},
-     "哪些路径行动与建议措施回应短板 P4.2（地方招商引资政策）", "Which actions and measures address bottleneck P4.2 (local investment-attraction policies)"),
+     "哪些路径行动与建议措施回应短板 P4.2（地方招商引资政策）",
+     "Which actions and measures address bottleneck P4.2 (local investment-attraction policies)"),
     ("table-inconsistencies", {}, "论文自身的表格不一致", "The paper's own table inconsistencies"),
 )
 
@@ -37,14 +38,15 @@ def demo(lang: str, source: Path | None) -> None:
     src = source or resources.default_source()
     report = validate(source=src if src.is_file() else None, lang=lang)
     counts = ", ".join(f"{k}: {v}" for k, v in report.counts.items())
-    click.echo(f"conforms: {report.conforms} ({counts})" + ("" if src.is_file() else f"; no source at {src}, evidence not re-anchored"))
+    note = "" if src.is_file() else f"; no source at {src}, evidence not re-anchored"
+    click.echo(f"conforms: {report.conforms} ({counts}){note}")
     for r in report.of(Severity.WARNING):
         click.echo(f"  Warning · {r.focus_label}: {r.message(lang)}")
 
     for i, (name, params, zh, en) in enumerate(DEMO_QUESTIONS, start=3):
         head(f"{i}. {zh}", f"{i}. {en}")
         click.echo(f"$ yrd-kg query {name}" + "".join(f" --param {k}={v}" for k, v in params.items()))
-        table = run_query(name, lang=lang, **params)
+        table = run_query(name, lang=lang, params=params)
         click.echo(table.to_text_table(max_width=48))
     if not report.conforms:
         raise click.exceptions.Exit(1)

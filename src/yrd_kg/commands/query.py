@@ -78,7 +78,8 @@ def _run(kind: str, text: str, *, lang: str, with_files: tuple[Path, ...], value
         run = queries.run_query if kind == "query" else queries.run_sparql
         return run(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
     limited_run = sandbox.run_query if kind == "query" else sandbox.run_sparql
-    limited = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, **values)
+    bound: dict[str, Any] = dict(values)
+    limited = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, **bound)
     notice = limited.notice()
     if notice:
         click.echo(notice, err=True)
