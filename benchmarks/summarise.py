@@ -47,7 +47,7 @@ def readme_table(rep: dict[str, Any]) -> str:
            f"Medians of {rep['args']['repeats']} repeats (a first run over 1 s is not repeated); "
            f"rdflib queries stopped after {rep['args']['rdflib_timeout_s']:.0f} s (ratios then are lower bounds, ≥).",
            "",
-           "| size | triples | load project (create / reopen / in-memory) | load pyoxigraph | load rdflib "
+           "| size | triples | load project (persistent create / reopen / in-memory) | load pyoxigraph | load rdflib "
            "| peak RSS project / pyoxigraph / rdflib | queries Σ project / pyoxigraph / rdflib "
            "| speed-up vs rdflib (min / median) | project ÷ pyoxigraph (median / max) | validate | trace |",
            "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -75,7 +75,8 @@ def readme_table(rep: dict[str, Any]) -> str:
         else:
             ovd = "—"
         load_p = (f"{_ms(p.get('load_s'))} / {_ms(p.get('open_s'))} / {_ms(p.get('load_memory_s'))}"
-                  if "load_s" in p else f"reopen {_ms(p.get('open_s'))}")
+                  if "load_s" in p else (f"reopen {_ms(p.get('open_s'))}" if "open_s" in p
+                                         else f"in-memory {_ms(p.get('load_memory_s'))}"))
         v = e.get("validate", {})
         vtxt = _ms(v.get("validate_s")) if "validate_s" in v else ((v.get("error") and f"✗ {v['error']}") or "—")
         t = e.get("trace", {})
