@@ -61,7 +61,7 @@ TOUR: list[tuple[str, str, int]] = [
      f"yrd-kg link ../shared/external/nace-rev2/nace_r2.ttl --output {TMP}/nace.sssom.tsv && "
      f"grep -v '^#' {TMP}/nace.sssom.tsv | cut -f1-5 | head -12", 16),
     ("Push the graph to a triple store over the Graph Store Protocol (here a local Oxigraph)",
-     f"yrd-kg push --endpoint http://127.0.0.1:{PORT}", 12),
+     f"yrd-kg push --endpoint http://127.0.0.1:{PORT}/query --gsp-url http://127.0.0.1:{PORT}/store", 24),
     ("The same saved query against that remote endpoint",
      f"yrd-kg query table1-leading-province --endpoint http://127.0.0.1:{PORT}/query --format tsv", 12),
     ("The main job in one command", "yrd-kg demo", 30),
