@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -29,44 +26,12 @@ from rdflib.namespace import RDF
 
 from yrd_kg import sandbox
 
+if TYPE_CHECKING:
+    from conftest import Counter  # the counting local server fixture (tests/conftest.py)
+
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 EX = Namespace("urn:x-hostile:")
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime: HermiT cannot run")
-
-
-class Counter:
-    """A server on 127.0.0.1 that counts every request (it must stay at zero)."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        hits = self.hits
-
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                hits.append(self.path)
-                self.send_response(500)
-                self.end_headers()
-
-            do_POST = do_GET
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def counter() -> Iterator[Counter]:
-    c = Counter()
-    yield c
-    c.close()
 
 
 def _data(path: Path) -> Graph:

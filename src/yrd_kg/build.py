@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from . import resources
 from .namespaces import GRAPH, ID, PREFIXES, YRD
+from .terms import from_ox
 
 DERIVED_LINKS = GRAPH["derived/links"]
 BUILD_FORMAT_VERSION = "2"
@@ -167,17 +168,7 @@ def _nquad_lines(graphs: dict[str, list[_Triple]]) -> list[str]:
     return sorted(lines)
 
 
-def _to_rdflib(t: Any) -> Any:
-    from rdflib import Literal
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    dt = t.datatype.value
-    return Literal(t.value) if dt == "http://www.w3.org/2001/XMLSchema#string" else Literal(t.value, datatype=URIRef(dt))
+_to_rdflib = from_ox
 
 
 def derive_links(g: Graph) -> Graph:

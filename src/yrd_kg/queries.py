@@ -752,20 +752,12 @@ class Engine(Protocol):
 
 
 def _from_ox(t: Any) -> Cell:
-    import pyoxigraph as ox
+    from .terms import from_ox
 
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value
-        return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
-    raise QueryError(f"unsupported term in result: {t!r}")
+    try:
+        return from_ox(t)  # type: ignore[no-any-return]
+    except ValueError as exc:
+        raise QueryError(f"unsupported term in result: {t!r}") from exc
 
 
 class OxigraphEngine:

@@ -207,21 +207,12 @@ def run_with_timeout(fn: Callable[..., T], /, *args: Any, timeout: float, memory
 
 
 def _term(t: Any) -> Any:
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
+    from .terms import from_ox
 
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value
-        return Literal(t.value) if dt == "http://www.w3.org/2001/XMLSchema#string" else Literal(t.value, datatype=URIRef(dt))
-    raise SandboxError(f"unsupported term in a result: {t!r}")
+    try:
+        return from_ox(t)
+    except ValueError as exc:
+        raise SandboxError(f"unsupported term in a result: {t!r}") from exc
 
 
 class CappedEngine:
