@@ -17,7 +17,6 @@ Normalisation, cell by cell:
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -172,14 +171,9 @@ def test_project_equals_pyoxigraph_direct(q: Any, store: Any, ox_memory: Any) ->
     assert a == b, f"{q.name}: project vs pyoxigraph: {_diff(a, b)}"
 
 
-#: rdflib takes more than 30 s on these at the paper's size (benchmarks/results): run with YRD_KG_SLOW=1
-RDFLIB_SLOW = {"orphan-nodes-violation", "instruments-by-linked-type"}
-_SLOW = pytest.mark.skipif(not os.environ.get("YRD_KG_SLOW"), reason="rdflib takes > 30 s here; set YRD_KG_SLOW=1")
 
 
-@pytest.mark.parametrize(
-    "q", [pytest.param(q, marks=[pytest.mark.slow, _SLOW]) if q.name in RDFLIB_SLOW else q for q in QUERIES],
-    ids=[q.name for q in QUERIES])
+@pytest.mark.parametrize("q", QUERIES, ids=[q.name for q in QUERIES])
 def test_project_equals_rdflib(q: Any, store: Any, rdflib_engine: Any) -> None:
     a, b = project_rows(q, store), rdflib_rows(q, rdflib_engine)
     assert a == b, f"{q.name}: project vs rdflib: {_diff(a, b)}"

@@ -14,9 +14,10 @@ suffix        bound as
 (other)       a plain literal (``xsd:string``)
 ============  =============================================================
 
-Values are checked against their type and bound by inserting a ``VALUES`` block, built from
-properly constructed RDF terms, at the start of the outermost ``WHERE`` group: never by string
-formatting of the query text. Only read-only query forms run: a text that parses as a SPARQL Update,
+Values are checked against their type, built as RDF terms (pyoxigraph, proper escaping) and
+substituted for the parameter's variable token (a ``VALUES`` block at the start of the outermost
+``WHERE`` group where the variable stands where a constant may not): never by string formatting of
+the query text. Only read-only query forms run: a text that parses as a SPARQL Update,
 or that uses ``SERVICE`` / ``FROM`` with a non-local IRI (unless allow-listed), is refused before
 evaluation.
 
@@ -439,11 +440,26 @@ def make_term(param: Param, value: Any) -> ox.NamedNode | ox.Literal:
 
 def bind_parameters(text: str, params: Sequence[Param], values: Mapping[str, Any], *,
                     lang: str | None = None, name: str = "query") -> str:
-    """The query text with a ``VALUES`` block binding every parameter, checked against its type.
+    """The query text with every parameter bound to a term checked against its type.
 
     ``values`` maps parameter names (``problem_iri``; ``_problem_iri`` also accepted) to values.
-    ``lang`` fills ``?_lang`` when it is not among ``values``.
+    ``lang`` fills ``?_lang`` when it is not among ``values``. Each value is built as an RDF term
+    (pyoxigraph, proper escaping) and substituted for the variable token wherever it is used
+    (:func:`inline_terms`); where a parameter stands where a constant may not (a ``SELECT`` list,
+    ``AS``, a ``VALUES`` header, ``GROUP BY``/``ORDER BY``), one ``VALUES`` block at the start of the
+    outermost ``WHERE`` group binds them instead.
     """
+    bound = _bound_terms(params, values, lang, name)
+    if not bound:
+        return text
+    inlined = inline_terms(text, {p.var: t for p, t in bound})
+    if inlined is not None:
+        return inlined
+    return _values_block(text, bound, name)
+
+
+def _bound_terms(params: Sequence[Param], values: Mapping[str, Any], lang: str | None,
+                 name: str) -> list[tuple[Param, str]]:
     given = {_norm_key(k): v for k, v in values.items()}
     by_name = {p.name: p for p in params}
     unknown = sorted(k for k in given if k not in by_name)
@@ -462,8 +478,10 @@ def bind_parameters(text: str, params: Sequence[Param], values: Mapping[str, Any
             raise ParameterError(p.name, f"{name}: missing parameter(s) {', '.join(missing)}; "
                                          f"valid: {_names(params)}")
         bound.append((p, str(make_term(p, value))))
-    if not bound:
-        return text
+    return bound
+
+
+def _values_block(text: str, bound: Sequence[tuple[Param, str]], name: str) -> str:
     at = _where_brace(text)
     if at < 0:
         raise QueryError(f"{name}: cannot bind parameters: no WHERE {{ … }} group found")
@@ -471,6 +489,42 @@ def bind_parameters(text: str, params: Sequence[Param], values: Mapping[str, Any
     row = " ".join(t for _, t in bound)
     block = f"\n  VALUES ({head}) {{ ({row}) }}\n"
     return text[:at] + block + text[at:]
+
+
+_NO_CONST_AFTER = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})
+_CLAUSE_END = frozenset({"WHERE", "LIMIT", "OFFSET", "HAVING", "FROM"})
+
+
+def inline_terms(text: str, terms: Mapping[str, str]) -> str | None:
+    """``text`` with each variable in ``terms`` (name without ``?``) replaced by its serialised term.
+
+    Tokens are replaced whole (never inside strings, IRIs or comments). Returns None when a variable
+    stands where SPARQL allows no constant (after ``AS``; in a ``SELECT`` list, a ``VALUES`` header, a
+    ``GROUP BY``/``ORDER BY`` clause): the caller binds with ``VALUES`` then. Constants bind the same way
+    on every store; Virtuoso, for one, does not let a ``FILTER`` inside ``OPTIONAL`` see a variable bound
+    by an outer ``VALUES``, and plans property paths with a constant end far better.
+    """
+    out: list[str] = []
+    clause: str | None = None  # inside SELECT / VALUES / GROUP / ORDER, up to its end
+    prev = ""
+    for kind, tok in _tokens(text):
+        if kind == "word":
+            up = tok.upper()
+            if up in _NO_CONST_AFTER:
+                clause = up
+            elif up in _CLAUSE_END:
+                clause = None
+        elif kind == "brace":
+            clause = None
+        if kind == "var" and tok[1:] in terms:
+            if clause is not None or prev == "AS":
+                return None
+            out.append(terms[tok[1:]])
+        else:
+            out.append(tok)
+        if kind not in ("comment",) and not tok.isspace():
+            prev = tok.upper() if kind == "word" else tok
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- read-only guard
