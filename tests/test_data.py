@@ -85,6 +85,17 @@ def test_every_problem_sub_point_reaches_a_remedy(graph: Graph) -> None:
         assert remedies, f"{p} has no remedy"
 
 
+def test_problem_hierarchy_is_one_level(graph: Graph) -> None:
+    """Shortcoming <- sub-point and nothing deeper: problem-chain and construct-problem-subgraph rely on it."""
+    shortcomings = _instances(graph, YRD.Shortcoming)
+    sub_points = _instances(graph, YRD.ProblemSubPoint)
+    assert len(shortcomings) == 4 and len(sub_points) == 12
+    parts_of = {s: set(graph.subjects(YRD.partOf, s)) for s in shortcomings | sub_points}
+    assert all(parts_of[s] <= sub_points for s in shortcomings), "a shortcoming has a part that is not a sub-point"
+    assert all(not parts_of[s] for s in sub_points), "a problem sub-point has parts of its own"
+    assert {o for p in sub_points for o in graph.objects(p, YRD.partOf)} <= shortcomings
+
+
 #: properties whose numbers are positions, orders or counts of the graph itself, not figures of the paper
 STRUCTURAL = {YRD.start, YRD.end, YRD.spanStart, YRD.spanEnd, YRD.order, YRD.tableRow, YRD.tableColumn,
               YRD.refNumber, QB.order}
