@@ -64,6 +64,10 @@ def test_ttl_needs_construct(cli: CliRunner) -> None:
     (["query", "no-such-query"], "no-such-query"),
     (["query", "paper-counts", "--with", "missing.ttl"], "missing.ttl"),
     (["sparql", "missing.rq"], "missing.rq"),
+    (["query", "paper-counts", "--default-graph", "https://w3id.org/yrd-kg/graph/data/x"], "--default-graph"),
+    (["query", "paper-counts", "--endpoint", "http://127.0.0.1:9/sparql", "--with", "pyproject.toml"], "--with"),
+    (["query", "paper-counts", "--endpoint", "http://127.0.0.1:9/sparql", "--default-graph", "not an iri"],
+     "not an iri"),
 ])
 def test_errors_exit_2_naming_the_culprit(cli: CliRunner, args: list[str], needle: str) -> None:
     res = cli.invoke(main, args)

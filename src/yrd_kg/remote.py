@@ -161,6 +161,8 @@ class RemoteEngine:
     ``timeout`` is the connect/read timeout of each socket operation; ``deadline`` (default 4 × timeout)
     bounds one whole request including retries' waits. ``retries`` and ``max_wait`` bound the 429/503
     retries. ``allow_redirect_hosts`` lists hosts besides the endpoint's own that a redirect may go to.
+    ``default_graphs`` sends one ``default-graph-uri`` per IRI (SPARQL 1.1 Protocol §2.1.4): the query's
+    default graph is then the merge of those graphs, not the store's whole default graph.
     """
 
     name = "remote"
@@ -168,7 +170,7 @@ class RemoteEngine:
     def __init__(self, endpoint: str, *, timeout: float = DEFAULT_TIMEOUT, deadline: float | None = None,
                  retries: int = 3, max_wait: float = 30.0, allow_redirect_hosts: Iterable[str] = (),
                  user_agent: str = USER_AGENT, max_bytes: int = DEFAULT_MAX_BYTES, method: str = "POST",
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, default_graphs: Iterable[str] = ()) -> None:
         parts = check_url(endpoint)
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -183,6 +185,9 @@ class RemoteEngine:
         self.max_bytes = max_bytes
         self.method = method.upper()
         self._sleep = sleep
+        self.default_graphs = tuple(default_graphs)
+        for g in self.default_graphs:
+            check_iri(g)
 
     # ---------------------------------------------------------------- transport
 
@@ -313,11 +318,12 @@ class RemoteEngine:
         parts = urllib.parse.urlsplit(req.full_url)
         drop = ("format", "output", "results", "query", "update")
         q = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k not in drop]
+        form = [("query", query), *(("default-graph-uri", g) for g in self.default_graphs)]
         if self.method == "POST":
             url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(q), ""))
             headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
-            return "POST", url, urllib.parse.urlencode({"query": query}).encode("ascii"), headers
-        q.append(("query", query))
+            return "POST", url, urllib.parse.urlencode(form).encode("ascii"), headers
+        q.extend(form)
         url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(q), ""))
         return "GET", url, None, headers
 
@@ -497,7 +503,7 @@ def _parse_xml_results(resp: Response) -> tuple[tuple[str, ...], list[tuple[Any,
 
 def run_remote_query(name: str, endpoint: str, *, lang: str = "zh", engine: RemoteEngine | None = None,
                      timeout: float = DEFAULT_TIMEOUT, **params: Any) -> ResultTable:
-    """Run the saved query ``name`` on ``endpoint``: same checks, binding (VALUES) and typed rows as locally."""
+    """Run the saved query ``name`` on ``endpoint``: same checks, parameter binding and typed rows as locally."""
     from .queries import DEFAULT_LANG, run_query
 
     eng = engine if engine is not None else RemoteEngine(endpoint, timeout=timeout)

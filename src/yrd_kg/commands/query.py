@@ -54,6 +54,9 @@ def _common(f: Any) -> Any:
                      help="Bind a parameter, e.g. -p problem_iri=problem:P1.1 (repeatable).")(f)
     f = click.option("--endpoint", default=None, metavar="URL",
                      help="Run against this SPARQL 1.1 endpoint instead of the local build (SPARQLWrapper).")(f)
+    f = click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+                     help="With --endpoint: query the merge of these graphs as the default graph "
+                          "(default-graph-uri; repeatable).")(f)
     f = click.option("--allow-endpoint", "allow", multiple=True, metavar="URL",
                      help="Allow SERVICE calls to this endpoint (repeatable; nothing else is ever contacted).")(f)
     f = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
@@ -63,15 +66,24 @@ def _common(f: Any) -> Any:
     return f
 
 
+def _check_remote_options(endpoint: str | None, with_files: tuple[Path, ...], default_graphs: tuple[str, ...]) -> None:
+    if endpoint is None and default_graphs:
+        _fail("--default-graph needs --endpoint (the local build's default graph is the union of its graphs)")
+    if endpoint is not None and with_files:
+        _fail("--with adds local files to the local dataset; it cannot be used with --endpoint "
+              "(push them to the store and name their graph with --default-graph)")
+
+
 def _run(kind: str, text: str, *, lang: str, with_files: tuple[Path, ...], values: dict[str, str],
-         endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> Any:
+         endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int,
+         default_graphs: tuple[str, ...] = ()) -> Any:
     """Run locally in a killable worker (limits), remotely with the endpoint's timeouts, or in-process with SERVICE allowed."""
     from yrd_kg import queries, sandbox
 
     if endpoint is not None:
         from yrd_kg.remote import RemoteEngine
 
-        engine = RemoteEngine(endpoint, timeout=timeout)
+        engine = RemoteEngine(endpoint, timeout=timeout, default_graphs=default_graphs)
         run = queries.run_query if kind == "query" else queries.run_sparql
         return run(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
     if allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
@@ -121,13 +133,15 @@ def _with_files(files: tuple[Path, ...]) -> None:
 @click.argument("name")
 @_common
 def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
-          endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
+          endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
+          max_rows: int) -> None:
     """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint."""
     values = _parse_params(params)
     _with_files(with_files)
+    _check_remote_options(endpoint, with_files, default_graphs)
     try:
         result = _run("query", name, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
-                      allow=allow, timeout=timeout, max_rows=max_rows)
+                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
     except _errors() as exc:
         _fail(str(exc))
     except SyntaxError as exc:
@@ -139,7 +153,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: t
 @click.argument("file", type=str)
 @_common
 def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
-           endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
+          endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
+          max_rows: int) -> None:
     """Run an ad hoc read-only query from FILE (``-`` reads standard input), locally or against --endpoint."""
     if file == "-":
         text = sys.stdin.read()
@@ -150,9 +165,10 @@ def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: 
         text = p.read_text(encoding="utf-8")
     values = _parse_params(params)
     _with_files(with_files)
+    _check_remote_options(endpoint, with_files, default_graphs)
     try:
         result = _run("sparql", text, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
-                      allow=allow, timeout=timeout, max_rows=max_rows)
+                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
     except _errors() as exc:
         _fail(f"{file}: {exc}")
     except SyntaxError as exc:
