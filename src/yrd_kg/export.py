@@ -69,4 +69,10 @@ def _jsonld(quads: list[ox.Quad]) -> str:
     ds.parse(data=nq, format="nquads")
     _bind(ds)
     ctx = jsonld_context()
-    return str(ds.serialize(format="json-ld", context=ctx["@context"], auto_compact=True))
+    text = str(ds.serialize(format="json-ld", context=ctx["@context"], auto_compact=True))
+    if len(set(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.JSON_LD))) == len(set(quads)):
+        return text
+    # rdflib's compaction (7.6) drops a blank node that only refers to itself; write the expanded form
+    # (pyoxigraph) under the same context instead, which keeps every quad.
+    expanded = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
+    return json.dumps({"@context": ctx["@context"], "@graph": expanded}, ensure_ascii=False, indent=2) + "\n"
