@@ -68,6 +68,84 @@ def _same_rows(a: Any, b: Any) -> bool:
     return sorted(tuple(_key(x) for x in r) for r in a.rows) == sorted(tuple(_key(x) for x in r) for r in b.rows)
 
 
+def construct_queries() -> list[str]:
+    from yrd_kg.queries import list_queries
+
+    return [q.name for q in list_queries() if q.kind == "construct"]
+
+
+def violation_queries() -> list[str]:
+    from yrd_kg.queries import list_queries
+
+    return [q.name for q in list_queries() if q.kind == "violation"]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes" / "invalid"
+ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "yrd.ttl"
+GENID = "https://w3id.org/yrd-kg/.well-known/genid/"
+
+
+def _graph_key(g: Any) -> list[tuple[str, ...]]:
+    """Triples with blank nodes (local) and skolem IRIs (pushed) both shown as ``_:``."""
+    from rdflib import BNode
+
+    def k(t: Any) -> str:
+        return "_:" if isinstance(t, BNode) or str(t).startswith(GENID) else t.n3()
+
+    return sorted(tuple(k(x) for x in tr) for tr in g)
+
+
+def check_construct_remote(name: str, endpoint: str) -> None:
+    """The CONSTRUCT run remotely gives the local graph (blank nodes compared as such)."""
+    from yrd_kg.queries import run_query
+
+    params = {"problem_iri": "problem:P1"} if name == "construct-problem-subgraph" else {}
+    remote = run_remote_query(name, endpoint, lang="en", engine=RemoteEngine(endpoint, timeout=120), **params)
+    local = run_query(name, lang="en", **params)
+    assert remote.graph is not None and local.graph is not None and len(local.graph) > 0
+    assert _graph_key(remote.graph) == _graph_key(local.graph), f"{name}: {len(remote.graph)} vs {len(local.graph)}"
+
+
+def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol: str) -> None:
+    """The violation query finds on the store what it finds locally in its broken fixture (pushed to its own graph)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from yrd_kg.queries import run_query
+
+    fixture = FIXTURES / f"q-{name.removesuffix('-violation')}.ttl"
+    assert fixture.read_text(encoding="utf-8").startswith(f"# Breaks {name}")
+    g = Graph()
+    for f in (ONTOLOGY, fixture):
+        g.parse(f)
+    nt = tmp_path / f"{name}.nt"
+    g.serialize(nt, format="nt", encoding="utf-8")
+    graph = f"https://w3id.org/yrd-kg/graph/test/{name}"
+    store = ox.Store()
+    store.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    local = run_query(name, store=store)
+    assert len(local.rows) > 0, f"{name}: the fixture should break it"
+    push(endpoint, nq=nt, graph=graph, chunk=500, protocol=protocol, engine=RemoteEngine(endpoint, timeout=60))
+    try:
+        remote = run_query(name, engine=RemoteEngine(endpoint, timeout=60, default_graphs=[graph]))
+    finally:
+        RemoteEngine(endpoint, timeout=60).update(f"DROP SILENT GRAPH <{graph}>", _update_url(endpoint))
+    assert remote.columns == local.columns
+    from rdflib import BNode
+
+    def k(x: Any) -> str:
+        return "_:" if isinstance(x, BNode) or (x is not None and str(x).startswith(GENID)) else _key(x)
+
+    key = [sorted(tuple(k(x) for x in r) for r in t.rows) for t in (remote, local)]
+    assert key[0] == key[1], f"{name}: {len(remote.rows)} remote vs {len(local.rows)} local rows"
+
+
+def _update_url(endpoint: str) -> str:
+    from yrd_kg.remote import default_update_url
+
+    return default_update_url(endpoint)
+
+
 # --------------------------------------------------------------------------- real Oxigraph server
 
 
@@ -134,6 +212,18 @@ def test_saved_query_same_rows_remote(name: str, pushed: str) -> None:
 
 
 @pytest.mark.server
+@pytest.mark.parametrize("name", construct_queries())
+def test_saved_construct_same_graph_remote(name: str, pushed: str) -> None:
+    check_construct_remote(name, pushed)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name", violation_queries())
+def test_violation_query_remote_on_its_fixture(name: str, pushed: str, tmp_path: Path) -> None:
+    check_violation_remote(name, pushed, tmp_path, protocol="gsp")
+
+
+@pytest.mark.server
 def test_construct_remote(pushed: str) -> None:
     g = RemoteEngine(pushed, timeout=10).construct(
         "PREFIX yrd: <https://w3id.org/yrd-kg/ontology#> CONSTRUCT { ?p a yrd:Shortcoming } WHERE { ?p a yrd:Shortcoming }")
@@ -152,6 +242,7 @@ class Fake:
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
         self.hits: dict[str, int] = {}
+        self.bodies: dict[str, bytes] = {}
         fake = self
 
         class H(BaseHTTPRequestHandler):
@@ -162,8 +253,7 @@ class Fake:
                 path = self.path.split("?", 1)[0]
                 fake.hits[path] = fake.hits.get(path, 0) + 1
                 n = int(self.headers.get("Content-Length") or 0)
-                if n:
-                    self.rfile.read(n)
+                fake.bodies[path] = self.rfile.read(n) if n else b""
                 fake.routes.get(path, lambda h: h.send_error(404))(self)
 
             do_GET = _go
@@ -350,6 +440,27 @@ def test_http_error_status(fake: Fake) -> None:
     assert ei.value.status == 500
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_default_graphs_sent_as_protocol_parameters(fake: Fake, method: str) -> None:
+    import urllib.parse
+
+    seen: dict[str, list[str]] = {}
+
+    def h(r: BaseHTTPRequestHandler) -> None:
+        body = fake.bodies["/q"].decode("ascii")
+        form = urllib.parse.parse_qs(body or urllib.parse.urlsplit(r.path).query)
+        seen.update(form)
+        reply(200, GOOD, "application/sparql-results+json")(r)
+
+    fake.routes["/q"] = h
+    graphs = ["https://w3id.org/yrd-kg/graph/data/problems", "urn:x:g2"]
+    RemoteEngine(fake.url("/q"), timeout=2, method=method, default_graphs=graphs).select_rows(Q)
+    assert seen["default-graph-uri"] == graphs
+    assert seen["query"] == [Q]
+    with pytest.raises(ValueError, match="graph IRI"):
+        RemoteEngine(fake.url("/q"), default_graphs=["not an iri"])
+
+
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "127.0.0.1:80/x"])
 def test_non_http_schemes_refused(url: str) -> None:
     with pytest.raises(RemoteSchemeError):
@@ -373,22 +484,39 @@ def test_user_agent_sent(fake: Fake) -> None:
 # --------------------------------------------------------------------------- Virtuoso (opt-in)
 
 
+@pytest.fixture(scope="module")
+def virtuoso_pushed(virtuoso_endpoint: str, build_dir: Path) -> str:
+    """The build pushed to Virtuoso with SPARQL Update (its GSP needs authentication), twice: idempotent."""
+    nq = build_dir / "yrd-kg.nq"
+    expected = {g: len(lines) for g, lines in read_quads(nq).items()}
+    eng = RemoteEngine(virtuoso_endpoint, timeout=60, deadline=600)
+    first = push(virtuoso_endpoint, nq=nq, chunk=500, protocol="update", engine=eng)
+    again = push(virtuoso_endpoint, nq=nq, chunk=500, protocol="update", engine=eng)
+    assert first.graphs == expected == again.graphs
+    return virtuoso_endpoint
+
+
 @pytest.mark.virtuoso
-def test_virtuoso_push_and_queries(virtuoso_endpoint: str, build_dir: Path) -> None:
+@pytest.mark.parametrize("name", report_queries())
+def test_virtuoso_report_query(name: str, virtuoso_pushed: str) -> None:
     from yrd_kg.queries import run_query
 
-    res = push(virtuoso_endpoint, nq=build_dir / "yrd-kg.nq", chunk=2000, protocol="update",
-               engine=RemoteEngine(virtuoso_endpoint, timeout=60, deadline=600))
-    assert res.triples > 0
-    failures = []
-    for name in report_queries():
-        params = PARAMS.get(name, {})
-        try:
-            remote = run_remote_query(name, virtuoso_endpoint, lang="en", **params)
-        except Exception as exc:
-            failures.append(f"{name}: {type(exc).__name__}: {str(exc)[:200]}")
-            continue
-        local = run_query(name, lang="en", **params)
-        if not _same_rows(remote, local):
-            failures.append(f"{name}: {len(remote.rows)} rows remote vs {len(local.rows)} local")
-    assert not failures, "\n".join(failures)
+    params = _params(name)
+    for lang in ("zh", "en"):
+        remote = run_remote_query(name, virtuoso_pushed, lang=lang, engine=RemoteEngine(virtuoso_pushed, timeout=60),
+                                  **params)
+        local = run_query(name, lang=lang, **params)
+        assert remote.columns == local.columns
+        assert _same_rows(remote, local), f"{name} ({lang}): {len(remote.rows)} remote vs {len(local.rows)} local rows"
+
+
+@pytest.mark.virtuoso
+@pytest.mark.parametrize("name", construct_queries())
+def test_virtuoso_construct_query(name: str, virtuoso_pushed: str) -> None:
+    check_construct_remote(name, virtuoso_pushed)
+
+
+@pytest.mark.virtuoso
+@pytest.mark.parametrize("name", violation_queries())
+def test_virtuoso_violation_query(name: str, virtuoso_pushed: str, tmp_path: Path) -> None:
+    check_violation_remote(name, virtuoso_pushed, tmp_path, protocol="update")

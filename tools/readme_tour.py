@@ -60,10 +60,14 @@ TOUR: list[tuple[str, str, int]] = [
     ("Propose mappings to another vocabulary (NACE Rev. 2 from ../shared/external)",
      f"yrd-kg link ../shared/external/nace-rev2/nace_r2.ttl --output {TMP}/nace.sssom.tsv && "
      f"grep -v '^#' {TMP}/nace.sssom.tsv | cut -f1-5 | head -12", 16),
-    ("Push the graph to a triple store over the Graph Store Protocol (here a local Oxigraph)",
+    ("Push the graph to a triple store over the Graph Store Protocol (here a local Oxigraph started with "
+     "`oxigraph serve --location DIR --bind 127.0.0.1:7878 --union-default-graph`)",
      f"yrd-kg push --endpoint http://127.0.0.1:{PORT}/query --gsp-url http://127.0.0.1:{PORT}/store", 24),
     ("The same saved query against that remote endpoint",
      f"yrd-kg query table1-leading-province --endpoint http://127.0.0.1:{PORT}/query --format tsv", 12),
+    ("… with only some of the store's graphs as the default graph (`default-graph-uri`)",
+     f"yrd-kg query paper-counts --endpoint http://127.0.0.1:{PORT}/query "
+     "--default-graph https://w3id.org/yrd-kg/graph/data/statistics", 14),
     ("The main job in one command", "yrd-kg demo", 30),
 ]
 
@@ -78,8 +82,8 @@ def run(cmd: str) -> str:
 def main() -> int:
     server = None
     if shutil.which("oxigraph"):
-        server = subprocess.Popen(["oxigraph", "serve", "--location", str(TMP / "store"), "--bind", f"127.0.0.1:{PORT}"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(["oxigraph", "serve", "--location", str(TMP / "store"), "--bind", f"127.0.0.1:{PORT}",
+                                   "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.5)
     try:
         parts = ["<!-- TOUR:START -->", "## Tour / 命令一览", "",
