@@ -26,6 +26,7 @@ from yrd_kg.remote import (
     RemoteTimeout,
     RemoteTruncatedError,
     RemoteXMLError,
+    default_update_url,
     push,
     read_quads,
     run_remote_query,
@@ -43,10 +44,11 @@ PARAMS: dict[str, dict[str, str]] = {
 }
 
 
-def report_queries() -> list[str]:
+def queries_of(kind: str) -> list[str]:
+    """The names of the saved queries of ``kind`` (report, construct, violation)."""
     from yrd_kg.queries import list_queries
 
-    return [q.name for q in list_queries() if q.kind == "report"]
+    return [q.name for q in list_queries() if q.kind == kind]
 
 
 def _params(name: str) -> dict[str, str]:
@@ -68,31 +70,32 @@ def _same_rows(a: Any, b: Any) -> bool:
     return sorted(tuple(_key(x) for x in r) for r in a.rows) == sorted(tuple(_key(x) for x in r) for r in b.rows)
 
 
-def construct_queries() -> list[str]:
-    from yrd_kg.queries import list_queries
-
-    return [q.name for q in list_queries() if q.kind == "construct"]
-
-
-def violation_queries() -> list[str]:
-    from yrd_kg.queries import list_queries
-
-    return [q.name for q in list_queries() if q.kind == "violation"]
-
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes" / "invalid"
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "yrd.ttl"
 GENID = "https://w3id.org/yrd-kg/.well-known/genid/"
 
 
-def _graph_key(g: Any) -> list[tuple[str, ...]]:
-    """Triples with blank nodes (local) and skolem IRIs (pushed) both shown as ``_:``."""
+def _bkey(t: Any) -> str:
+    """``_key`` with blank nodes (local) and skolem IRIs (pushed) both shown as ``_:``."""
     from rdflib import BNode
 
-    def k(t: Any) -> str:
-        return "_:" if isinstance(t, BNode) or str(t).startswith(GENID) else t.n3()
+    return "_:" if isinstance(t, BNode) or (t is not None and str(t).startswith(GENID)) else _key(t)
 
-    return sorted(tuple(k(x) for x in tr) for tr in g)
+
+def _graph_key(g: Any) -> list[tuple[str, ...]]:
+    return sorted(tuple(_bkey(x) for x in tr) for tr in g)
+
+
+def check_report_remote(name: str, endpoint: str) -> None:
+    """The report query run remotely gives the local columns and rows, in zh and in en."""
+    from yrd_kg.queries import run_query
+
+    params = _params(name)
+    for lang in ("zh", "en"):
+        remote = run_remote_query(name, endpoint, lang=lang, engine=RemoteEngine(endpoint, timeout=60), **params)
+        local = run_query(name, lang=lang, **params)
+        assert remote.columns == local.columns
+        assert _same_rows(remote, local), f"{name} ({lang}): {len(remote.rows)} remote vs {len(local.rows)} local rows"
 
 
 def check_construct_remote(name: str, endpoint: str) -> None:
@@ -129,21 +132,10 @@ def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol
     try:
         remote = run_query(name, engine=RemoteEngine(endpoint, timeout=60, default_graphs=[graph]))
     finally:
-        RemoteEngine(endpoint, timeout=60).update(f"DROP SILENT GRAPH <{graph}>", _update_url(endpoint))
+        RemoteEngine(endpoint, timeout=60).update(f"DROP SILENT GRAPH <{graph}>", default_update_url(endpoint))
     assert remote.columns == local.columns
-    from rdflib import BNode
-
-    def k(x: Any) -> str:
-        return "_:" if isinstance(x, BNode) or (x is not None and str(x).startswith(GENID)) else _key(x)
-
-    key = [sorted(tuple(k(x) for x in r) for r in t.rows) for t in (remote, local)]
+    key = [sorted(tuple(_bkey(x) for x in r) for r in t.rows) for t in (remote, local)]
     assert key[0] == key[1], f"{name}: {len(remote.rows)} remote vs {len(local.rows)} local rows"
-
-
-def _update_url(endpoint: str) -> str:
-    from yrd_kg.remote import default_update_url
-
-    return default_update_url(endpoint)
 
 
 # --------------------------------------------------------------------------- real Oxigraph server
@@ -199,26 +191,19 @@ def test_skolem_iris_stable() -> None:
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("name", report_queries())
+@pytest.mark.parametrize("name", queries_of("report"))
 def test_saved_query_same_rows_remote(name: str, pushed: str) -> None:
-    from yrd_kg.queries import run_query
-
-    params = _params(name)
-    for lang in ("zh", "en"):
-        remote = run_remote_query(name, pushed, lang=lang, **params)
-        local = run_query(name, lang=lang, **params)
-        assert remote.columns == local.columns
-        assert _same_rows(remote, local), f"{name} ({lang}): {len(remote.rows)} remote vs {len(local.rows)} local rows"
+    check_report_remote(name, pushed)
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("name", construct_queries())
+@pytest.mark.parametrize("name", queries_of("construct"))
 def test_saved_construct_same_graph_remote(name: str, pushed: str) -> None:
     check_construct_remote(name, pushed)
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("name", violation_queries())
+@pytest.mark.parametrize("name", queries_of("violation"))
 def test_violation_query_remote_on_its_fixture(name: str, pushed: str, tmp_path: Path) -> None:
     check_violation_remote(name, pushed, tmp_path, protocol="gsp")
 
@@ -497,26 +482,18 @@ def virtuoso_pushed(virtuoso_endpoint: str, build_dir: Path) -> str:
 
 
 @pytest.mark.virtuoso
-@pytest.mark.parametrize("name", report_queries())
+@pytest.mark.parametrize("name", queries_of("report"))
 def test_virtuoso_report_query(name: str, virtuoso_pushed: str) -> None:
-    from yrd_kg.queries import run_query
-
-    params = _params(name)
-    for lang in ("zh", "en"):
-        remote = run_remote_query(name, virtuoso_pushed, lang=lang, engine=RemoteEngine(virtuoso_pushed, timeout=60),
-                                  **params)
-        local = run_query(name, lang=lang, **params)
-        assert remote.columns == local.columns
-        assert _same_rows(remote, local), f"{name} ({lang}): {len(remote.rows)} remote vs {len(local.rows)} local rows"
+    check_report_remote(name, virtuoso_pushed)
 
 
 @pytest.mark.virtuoso
-@pytest.mark.parametrize("name", construct_queries())
+@pytest.mark.parametrize("name", queries_of("construct"))
 def test_virtuoso_construct_query(name: str, virtuoso_pushed: str) -> None:
     check_construct_remote(name, virtuoso_pushed)
 
 
 @pytest.mark.virtuoso
-@pytest.mark.parametrize("name", violation_queries())
+@pytest.mark.parametrize("name", queries_of("violation"))
 def test_virtuoso_violation_query(name: str, virtuoso_pushed: str, tmp_path: Path) -> None:
     check_violation_remote(name, virtuoso_pushed, tmp_path, protocol="update")

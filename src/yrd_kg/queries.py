@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from typing import Literal as TypingLiteral
@@ -522,7 +523,7 @@ def inline_terms(text: str, terms: Mapping[str, str]) -> str | None:
             out.append(terms[tok[1:]])
         else:
             out.append(tok)
-        if kind not in ("comment",) and not tok.isspace():
+        if kind != "comment" and not tok.isspace():
             prev = tok.upper() if kind == "word" else tok
     return "".join(out)
 
@@ -815,12 +816,29 @@ def _from_ox(t: Any) -> Cell:
 
 
 class OxigraphEngine:
-    """Evaluate with pyoxigraph over a store (default graph = union of the named graphs)."""
+    """Evaluate with pyoxigraph over a store (default graph = union of the named graphs).
+
+    ``max_rows`` (optional) caps the rows or triples read from pyoxigraph's lazy results; after a run,
+    ``truncated`` says whether any were cut.
+    """
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, max_rows: int | None = None) -> None:
+        if max_rows is not None and max_rows < 0:
+            raise ValueError(f"max_rows must be >= 0, got {max_rows}")
         self.store = store
+        self.max_rows = max_rows
+        self.truncated = False
+
+    def _take(self, it: Iterable[Any]) -> list[Any]:
+        if self.max_rows is None:
+            return list(it)
+        rows = list(islice(it, self.max_rows + 1))
+        if len(rows) > self.max_rows:
+            self.truncated = True
+            del rows[self.max_rows:]
+        return rows
 
     def select(self, query_text: str) -> ResultTable:
         """Evaluate a SELECT or ASK query."""
@@ -832,7 +850,7 @@ class OxigraphEngine:
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("expected a SELECT or ASK query")
         cols = tuple(v.value for v in res.variables)
-        rows = [tuple(_from_ox(sol[i]) for i in range(len(cols))) for sol in res]
+        rows = [tuple(_from_ox(sol[i]) for i in range(len(cols))) for sol in self._take(res)]
         return ResultTable(cols, rows)
 
     def construct(self, query_text: str) -> Graph:
@@ -843,7 +861,7 @@ class OxigraphEngine:
         if not isinstance(res, ox.QueryTriples):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         g = Graph()
-        for tr in res:
+        for tr in self._take(res):
             s, p, o = _from_ox(tr.subject), _from_ox(tr.predicate), _from_ox(tr.object)
             g.add((s, p, o))  # type: ignore[arg-type]
         return g

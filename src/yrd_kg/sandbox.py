@@ -7,7 +7,7 @@ the limit passes; the caller gets :class:`SandboxTimeout` whose message says
 ``… exceeded N s and was stopped``. An optional address-space limit (``memory_mb``) turns a runaway
 allocation into :class:`SandboxMemoryError` instead of swapping the machine.
 
-Row cap: :class:`CappedEngine` iterates pyoxigraph's lazy results and stops after ``max_rows``;
+Row cap: :class:`yrd_kg.queries.OxigraphEngine` with ``max_rows`` iterates pyoxigraph's lazy results and stops after ``max_rows``;
 :func:`run_query` / :func:`run_sparql` return a :class:`Limited` that says whether rows were cut
 (``truncated``), with :meth:`Limited.notice` as the line a command prints: never silently.
 
@@ -32,7 +32,6 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,7 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_ROWS",
     "DEFAULT_TIMEOUT",
-    "CappedEngine",
     "Limited",
     "SandboxError",
     "SandboxMemoryError",
@@ -206,71 +204,6 @@ def run_with_timeout(fn: Callable[..., T], /, *args: Any, timeout: float, memory
 # --------------------------------------------------------------------------- queries with a row cap
 
 
-def _term(t: Any) -> Any:
-    from .terms import from_ox
-
-    try:
-        return from_ox(t)
-    except ValueError as exc:
-        raise SandboxError(f"unsupported term in a result: {t!r}") from exc
-
-
-class CappedEngine:
-    """pyoxigraph over ``store`` (default graph = union), reading at most ``max_rows`` rows or triples.
-
-    Implements :class:`yrd_kg.queries.Engine`; after a run, ``truncated`` says whether rows were cut.
-    """
-
-    name = "oxigraph"
-
-    def __init__(self, store: ox.Store, max_rows: int | None = DEFAULT_MAX_ROWS) -> None:
-        if max_rows is not None and max_rows < 0:
-            raise ValueError(f"max_rows must be >= 0, got {max_rows}")
-        self.store = store
-        self.max_rows = max_rows
-        self.truncated = False
-
-    def _take(self, it: Iterable[Any]) -> list[Any]:
-        if self.max_rows is None:
-            return list(it)
-        rows = list(islice(it, self.max_rows + 1))
-        if len(rows) > self.max_rows:
-            self.truncated = True
-            del rows[self.max_rows:]
-        return rows
-
-    def select(self, query_text: str) -> ResultTable:
-        """Evaluate a SELECT or ASK query."""
-        import pyoxigraph as ox
-        from rdflib import Literal
-
-        from .queries import QueryError, ResultTable
-
-        res = self.store.query(query_text, use_default_graph_as_union=True)
-        if isinstance(res, ox.QueryBoolean):
-            return ResultTable(("result",), [(Literal(bool(res)),)], kind="ask")
-        if not isinstance(res, ox.QuerySolutions):
-            raise QueryError("expected a SELECT or ASK query")
-        cols = tuple(v.value for v in res.variables)
-        rows = [tuple(_term(sol[i]) for i in range(len(cols))) for sol in self._take(res)]
-        return ResultTable(cols, rows)
-
-    def construct(self, query_text: str) -> Graph:
-        """Evaluate a CONSTRUCT or DESCRIBE query (at most ``max_rows`` triples)."""
-        import pyoxigraph as ox
-        from rdflib import Graph
-
-        from .queries import QueryError
-
-        res = self.store.query(query_text, use_default_graph_as_union=True)
-        if not isinstance(res, ox.QueryTriples):
-            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
-        g = Graph()
-        for tr in self._take(res):
-            g.add((_term(tr.subject), _term(tr.predicate), _term(tr.object)))
-        return g
-
-
 @dataclass
 class Limited:
     """A query result run under limits: the table, whether rows were cut, and the limits used."""
@@ -293,7 +226,7 @@ def _evaluate(kind: str, text: str, store: ox.Store, max_rows: int | None, lang:
               params: dict[str, Any], directory: Path | None) -> tuple[ResultTable, bool]:
     from . import queries
 
-    engine = CappedEngine(store, max_rows)
+    engine = queries.OxigraphEngine(store, max_rows)
     if kind == "query":
         table = queries.run_query(text, lang=lang, engine=engine, directory=directory, **params)
     else:

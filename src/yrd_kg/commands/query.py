@@ -129,6 +129,23 @@ def _with_files(files: tuple[Path, ...]) -> None:
             _fail(f"--with {f}: no such file")
 
 
+def _run_and_emit(kind: str, text: str, label: str, params: tuple[str, ...], fmt: str, lang: str,
+                  with_files: tuple[Path, ...], endpoint: str | None, default_graphs: tuple[str, ...],
+                  allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
+    """Check the options, run (``kind`` = query: ``text`` is a name; sparql: the text) and print; errors exit 2."""
+    values = _parse_params(params)
+    _with_files(with_files)
+    _check_remote_options(endpoint, with_files, default_graphs)
+    try:
+        result = _run(kind, text, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
+                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
+    except _errors() as exc:
+        _fail(str(exc) if kind == "query" else f"{label}: {exc}")
+    except SyntaxError as exc:
+        _fail(f"{label}: SPARQL syntax error: {exc}")
+    _emit(result, fmt)
+
+
 @click.command(name="query")
 @click.argument("name")
 @_common
@@ -136,17 +153,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: t
           endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
           max_rows: int) -> None:
     """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint."""
-    values = _parse_params(params)
-    _with_files(with_files)
-    _check_remote_options(endpoint, with_files, default_graphs)
-    try:
-        result = _run("query", name, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
-                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
-    except _errors() as exc:
-        _fail(str(exc))
-    except SyntaxError as exc:
-        _fail(f"{name}: SPARQL syntax error: {exc}")
-    _emit(result, fmt)
+    _run_and_emit("query", name, name, params, fmt, lang, with_files, endpoint, default_graphs, allow, timeout,
+                   max_rows)
 
 
 @click.command(name="sparql")
@@ -163,14 +171,5 @@ def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: 
         if not p.is_file():
             _fail(f"{file}: no such file")
         text = p.read_text(encoding="utf-8")
-    values = _parse_params(params)
-    _with_files(with_files)
-    _check_remote_options(endpoint, with_files, default_graphs)
-    try:
-        result = _run("sparql", text, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
-                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
-    except _errors() as exc:
-        _fail(f"{file}: {exc}")
-    except SyntaxError as exc:
-        _fail(f"{file}: SPARQL syntax error: {exc}")
-    _emit(result, fmt)
+    _run_and_emit("sparql", text, file, params, fmt, lang, with_files, endpoint, default_graphs, allow, timeout,
+                   max_rows)
