@@ -117,7 +117,7 @@ def rss_mb() -> float:
 
 def data_files(size: str, seed: int) -> tuple[list[Path], int]:
     """The N-Quads files of a size (paper build + generated part) and the generated triple count."""
-    from yrd_kg.build import build
+    from yrd_kg.dataset.build import build
 
     res = build()
     paper = res.out_dir.resolve() / "yrd-kg.nq"
@@ -130,13 +130,13 @@ def data_files(size: str, seed: int) -> tuple[list[Path], int]:
 
 
 def saved_queries() -> list[Any]:
-    from yrd_kg.queries import list_queries
+    from yrd_kg.sparql.queries import list_queries
 
     return list_queries()
 
 
 def bound_text(q: Any) -> tuple[str, str]:
-    from yrd_kg.queries import bind_parameters, check_read_only
+    from yrd_kg.sparql.queries import bind_parameters, check_read_only
 
     params = {p.name: PARAMS[p.name] for p in q.params if p.name in PARAMS}
     return bind_parameters(q.text, q.params, params, lang="en", name=q.name), check_read_only(q.text)
@@ -160,11 +160,11 @@ def worker_engine(engine: str, size: str, seed: int, repeats: int, budget: float
     texts = {q.name: bound_text(q) for q in qs}
     run: Callable[[Any], Any]
     if engine == "project":
-        from yrd_kg.queries import OxigraphEngine, run_query
-        from yrd_kg.store import load_memory_store, open_persistent
+        from yrd_kg.dataset.store import load_memory_store, open_persistent
+        from yrd_kg.sparql.queries import OxigraphEngine, run_query
 
         if size == "paper":
-            from yrd_kg.store import open_store
+            from yrd_kg.dataset.store import open_store
 
             t = time.perf_counter()
             store = open_store()  # the default: in memory
@@ -214,7 +214,7 @@ def worker_engine(engine: str, size: str, seed: int, repeats: int, budget: float
     else:
         from rdflib import Dataset
 
-        from yrd_kg.queries import RdflibEngine, run_query
+        from yrd_kg.sparql.queries import RdflibEngine, run_query
 
         t = time.perf_counter()
         ds = Dataset(default_union=True)
@@ -242,7 +242,7 @@ def worker_validate(size: str, seed: int) -> dict[str, Any]:
     """The project's validate() on the data of a size (rdflib graph built first, not timed)."""
     from rdflib import Graph
 
-    from yrd_kg.validate import validate
+    from yrd_kg.validate.run import validate
 
     files, _ = data_files(size, seed)
     t = time.perf_counter()
@@ -270,7 +270,7 @@ def worker_trace(size: str, seed: int, repeats: int, nodes: int) -> dict[str, An
     import pyoxigraph as ox
     from generate import generate
 
-    from yrd_kg.chains import build_chain_graph, chain_graph_from_store, trace
+    from yrd_kg.chains.graph import build_chain_graph, chain_graph_from_store, trace
 
     out: dict[str, Any] = {}
     if size:

@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh build of the shipped ontology and data, once per test session."""
-    from yrd_kg.build import build
+    from yrd_kg.dataset.build import build
 
     out = tmp_path_factory.mktemp("build")
     build(force=True, out_dir=out)
@@ -32,7 +32,7 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def graph() -> Graph:
     """The union graph: ontology, data and derived links."""
-    from yrd_kg.build import load_graph
+    from yrd_kg.dataset.build import load_graph
 
     return load_graph()
 
@@ -40,7 +40,7 @@ def graph() -> Graph:
 @pytest.fixture(scope="session")
 def store(build_dir: Path):  # type: ignore[no-untyped-def]
     """A pyoxigraph store loaded with the build."""
-    from yrd_kg.store import open_store
+    from yrd_kg.dataset.store import open_store
 
     return open_store(build_dir)
 

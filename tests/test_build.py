@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from yrd_kg import resources
-from yrd_kg.build import DERIVED_LINKS, build, derive_links, load_graphs, skolemise
-from yrd_kg.export import EXPORT_FORMATS, export
+import yrd_kg.resources as resources
+from yrd_kg.dataset.build import DERIVED_LINKS, build, derive_links, load_graphs, skolemise
+from yrd_kg.dataset.export import EXPORT_FORMATS, export
 from yrd_kg.namespaces import YRD
 
 

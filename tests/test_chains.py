@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yrd_kg.chains import (
+from yrd_kg.chains.graph import (
     AmbiguousNodeError,
     ChainEdge,
     ChainGraph,
@@ -40,7 +40,7 @@ def cg(store) -> ChainGraph:  # type: ignore[no-untyped-def]
 def cycle_cg() -> ChainGraph:
     import pyoxigraph as ox
 
-    from yrd_kg.store import add_file
+    from yrd_kg.dataset.store import add_file
 
     st = ox.Store()
     add_file(st, FIXTURES / "cycle.ttl")
@@ -172,7 +172,7 @@ def test_cycle_fixture_is_reported_and_trace_terminates(cycle_cg: ChainGraph) ->
 
 
 def test_cycle_fixture_text_marks_repeats(cycle_cg: ChainGraph) -> None:
-    from yrd_kg.draw import trace_text
+    from yrd_kg.chains.draw import trace_text
 
     text = trace_text(trace(cycle_cg, P + "P9.1", depth=50), "en")
     assert "(see above)" in text
@@ -182,7 +182,7 @@ def test_cycle_fixture_text_marks_repeats(cycle_cg: ChainGraph) -> None:
 def test_real_causal_graph_cycles_agree_with_networkx(cg: ChainGraph) -> None:
     import networkx as nx
 
-    from yrd_kg.chains import causal_subgraph
+    from yrd_kg.chains.graph import causal_subgraph
 
     cycles, _ = find_cycles(cg)
     assert len(cycles) == len(list(nx.simple_cycles(causal_subgraph(cg))))

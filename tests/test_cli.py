@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from yrd_kg.cli import COMMANDS, main
+from yrd_kg.cli.main import COMMANDS, main
 
 
 def test_help_lists_every_command() -> None:
@@ -27,7 +27,7 @@ def test_each_command_has_help(name: str) -> None:
 
 def test_help_does_not_import_heavy_libraries() -> None:
     code = (
-        "import sys; from yrd_kg.cli import main\n"
+        "import sys; from yrd_kg.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('pyshacl', 'owlready2', 'networkx', 'SPARQLWrapper', 'pyoxigraph') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"

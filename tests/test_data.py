@@ -9,8 +9,8 @@ import pytest
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from yrd_kg.evidence import canonical
 from yrd_kg.namespaces import YRD, kind
+from yrd_kg.validate.anchoring import canonical
 
 QB = Namespace("http://purl.org/linked-data/cube#")
 PART = kind("part")

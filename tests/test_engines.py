@@ -89,7 +89,7 @@ def _params(q: Any) -> dict[str, str]:
 
 
 def _queries() -> list[Any]:
-    from yrd_kg.queries import list_queries
+    from yrd_kg.sparql.queries import list_queries
 
     return list_queries()
 
@@ -99,8 +99,8 @@ QUERIES = _queries()
 
 @pytest.fixture(scope="module")
 def rdflib_engine() -> Any:
-    from yrd_kg.build import load_dataset
-    from yrd_kg.queries import RdflibEngine
+    from yrd_kg.dataset.build import load_dataset
+    from yrd_kg.sparql.queries import RdflibEngine
 
     return RdflibEngine(load_dataset())
 
@@ -115,7 +115,7 @@ def ox_memory(build_dir: Path) -> Any:
 
 
 def project_rows(q: Any, store: Any) -> Any:
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     table = run_query(q.name, store=store, **_params(q))
     rows = [tuple(norm_rdflib(c) for c in r) for r in table.rows]
@@ -123,7 +123,7 @@ def project_rows(q: Any, store: Any) -> Any:
 
 
 def rdflib_rows(q: Any, engine: Any) -> Any:
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     table = run_query(q.name, engine=engine, **_params(q))
     rows = [tuple(norm_rdflib(c) for c in r) for r in table.rows]
@@ -133,7 +133,7 @@ def rdflib_rows(q: Any, engine: Any) -> Any:
 def ox_rows(q: Any, store: Any) -> Any:
     import pyoxigraph as ox
 
-    from yrd_kg.queries import bind_parameters, check_read_only
+    from yrd_kg.sparql.queries import bind_parameters, check_read_only
 
     form = check_read_only(q.text)
     text = bind_parameters(q.text, q.params, _params(q), lang="en", name=q.name)
@@ -154,7 +154,7 @@ def _diff(a: Any, b: Any) -> str:
 
 @pytest.fixture(scope="module")
 def disk_store(build_dir: Path) -> Any:
-    from yrd_kg.store import open_store
+    from yrd_kg.dataset.store import open_store
 
     return open_store(build_dir, persistent=True)
 

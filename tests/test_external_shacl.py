@@ -97,8 +97,8 @@ def _key(node: Any) -> str:
 
 @pytest.mark.parametrize("tid,manifest,entry", _tests())
 def test_shacl_suite(external: Path, tid: str, manifest: Path, entry: URIRef) -> None:
-    from yrd_kg.loader import parse_file
-    from yrd_kg.validate import validate
+    from yrd_kg.dataset.loader import parse_file
+    from yrd_kg.validate.run import validate
 
     g = Graph().parse(manifest, format="turtle", publicID=manifest.as_uri())
     action = g.value(entry, MF.action)

@@ -29,7 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 
-from yrd_kg.queries import OxigraphEngine, QueryError, RdflibEngine, run_sparql
+from yrd_kg.sparql.queries import OxigraphEngine, QueryError, RdflibEngine, run_sparql
 
 ROOT = Path(__file__).resolve().parents[1]
 SPARQL11 = ROOT.parent / "shared" / "external" / "w3c-rdf-tests" / "sparql11"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner
 
-from yrd_kg import sandbox
-from yrd_kg.queries import ParameterError, QueryError, ReadOnlyError, run_query, run_sparql
+import yrd_kg.worker as sandbox
+from yrd_kg.sparql.queries import ParameterError, QueryError, ReadOnlyError, run_query, run_sparql
 
 if TYPE_CHECKING:
     from conftest import Counter  # the counting local server fixture (tests/conftest.py)
@@ -56,7 +56,7 @@ def test_iri_parameter_injection_refused(store: Any, value: str) -> None:
 
 
 def test_iri_parameter_injection_cli_exit_2() -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     out = CliRunner().invoke(main, ["query", "evidence-for-node", "-p", "node_iri=x> } UNION { ?s ?p ?o }"])
     assert out.exit_code == 2, out.output
@@ -135,7 +135,7 @@ def test_update_forms_refused(store: Any, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["DROP ALL", "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"])
 def test_update_refused_by_cli(text: str) -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     out = CliRunner().invoke(main, ["sparql", "-"], input=text)
     assert out.exit_code == 2, out.output
@@ -172,7 +172,7 @@ def test_service_and_remote_from_refused_without_traffic(store: Any, counter: Co
 
 
 def test_service_refused_by_cli(counter: Counter) -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     out = CliRunner().invoke(main, ["sparql", "-"], input=_remote_forms(counter.base)[0])
     assert out.exit_code == 2 and "refused: SERVICE" in out.output, out.output
@@ -267,7 +267,7 @@ def test_timeout_leaves_no_worker_behind() -> None:
 def test_with_file_is_parsed_before_merge(tmp_path: Path, store: Any) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> \"unterminated .\n", encoding="utf-8")
-    from yrd_kg.loader import LoadError
+    from yrd_kg.dataset.loader import LoadError
 
     with pytest.raises(LoadError, match=r"bad\.ttl:2"):
         run_sparql("SELECT * WHERE { ?s ?p ?o } LIMIT 1", with_files=[bad])
@@ -280,7 +280,7 @@ def test_endpoint_times_out_on_a_backend_that_never_answers() -> None:
     """The filter's forward has a timeout: a hung backend gives 504 within the limit."""
     import http.client
 
-    from yrd_kg.serve import make_filter
+    from yrd_kg.serve.endpoint import make_filter
 
     stop = threading.Event()
 
@@ -315,7 +315,7 @@ def test_endpoint_times_out_on_a_backend_that_never_answers() -> None:
 def test_endpoint_binds_loopback_by_default() -> None:
     import inspect
 
-    from yrd_kg import serve
+    import yrd_kg.serve.endpoint as serve
 
     for fn in (serve.serve, serve.running):
         assert inspect.signature(fn).parameters["host"].default == "127.0.0.1"
@@ -329,7 +329,7 @@ def test_endpoint_binds_loopback_by_default() -> None:
     "SELECT * WHERE { ?s ?p ?o } ; DROP ALL",
 ])
 def test_endpoint_filter_refuses_disguised_forms(text: str) -> None:
-    from yrd_kg.serve import check_query
+    from yrd_kg.serve.endpoint import check_query
 
     reason = check_query(text)
     assert reason is not None and ("refused" in reason or "syntax" in reason.lower()), reason

@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
 
-from yrd_kg import sandbox
+import yrd_kg.worker as sandbox
 
 if TYPE_CHECKING:
     from conftest import Counter  # the counting local server fixture (tests/conftest.py)
@@ -35,7 +35,7 @@ needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="no Java ru
 
 
 def _data(path: Path) -> Graph:
-    from yrd_kg.loader import parse_file
+    from yrd_kg.dataset.loader import parse_file
 
     return parse_file(path).graph
 
@@ -44,7 +44,7 @@ def _data(path: Path) -> Graph:
 
 
 def test_recursive_shape_on_cyclic_data_terminates() -> None:
-    from yrd_kg.validate import ValidationError
+    from yrd_kg.validate.run import ValidationError
 
     data = _data(HOSTILE / "recursive-data.ttl")
     t = time.monotonic()
@@ -93,7 +93,7 @@ def test_sparql_problem_detection(text: str, bad: bool) -> None:
 
 
 def test_validate_itself_refuses_service(tmp_path: Path, counter: Counter) -> None:
-    from yrd_kg.validate import validate
+    from yrd_kg.validate.run import validate
 
     shapes = _service_shapes(tmp_path, counter.base)
     with pytest.raises(Exception, match="SERVICE"):
@@ -121,7 +121,7 @@ def test_slow_constraint_is_incomplete_not_conforms() -> None:
 
 @pytest.mark.parametrize("inference", ["none", "rdfs"])
 def test_validation_never_changes_the_data_graph(inference: str) -> None:
-    from yrd_kg.validate import validate
+    from yrd_kg.validate.run import validate
 
     data = _data(HOSTILE / "recursive-data.ttl") + _people(5)
     before = to_isomorphic(data)
@@ -132,7 +132,7 @@ def test_validation_never_changes_the_data_graph(inference: str) -> None:
 
 @pytest.mark.slow
 def test_validation_of_the_shipped_graph_leaves_it_unchanged(graph: Graph) -> None:
-    from yrd_kg.validate import validate
+    from yrd_kg.validate.run import validate
 
     before = set(graph)
     validate(graph=graph)
@@ -148,7 +148,7 @@ def test_validation_of_the_shipped_graph_leaves_it_unchanged(graph: Graph) -> No
 def test_hermit_out_of_memory_distinct_and_temp_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from yrd_kg import reason
+    import yrd_kg.reason.hermit as reason
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     g = reason.reasoning_graph(include_data=True)
@@ -164,7 +164,7 @@ def test_hermit_out_of_memory_distinct_and_temp_removed(tmp_path: Path, monkeypa
 def test_hermit_timeout_removes_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from yrd_kg import reason
+    import yrd_kg.reason.hermit as reason
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     t = time.monotonic()
@@ -178,7 +178,7 @@ def test_hermit_timeout_removes_temp_files(tmp_path: Path, monkeypatch: pytest.M
 @needs_java
 @pytest.mark.java
 def test_inconsistent_linked_ontology_reported_base_untouched() -> None:
-    from yrd_kg import reason
+    import yrd_kg.reason.hermit as reason
 
     onto = reason.ontology_path()
     digest = hashlib.sha256(onto.read_bytes()).hexdigest()
@@ -214,7 +214,7 @@ def _corrupt_build(build_dir: Path, tmp_path: Path, how: str) -> Path:
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "truncated-at-line"])
 def test_corrupted_build_is_a_clear_error(build_dir: Path, tmp_path: Path, how: str) -> None:
-    from yrd_kg.store import open_store
+    from yrd_kg.dataset.store import open_store
 
     bad = _corrupt_build(build_dir, tmp_path, how)
     with pytest.raises(sandbox.StoreCorruptError) as ei:
@@ -228,7 +228,7 @@ def test_corrupted_build_is_a_clear_error(build_dir: Path, tmp_path: Path, how: 
 
 @pytest.mark.parametrize("how", ["truncated", "garbage"])
 def test_corrupted_build_cli_exit_2(build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     bad = _corrupt_build(build_dir, tmp_path, how)
     monkeypatch.setenv("YRD_KG_BUILD", str(bad))

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from yrd_kg.link import (
+from yrd_kg.dataset.loader import LoadError
+from yrd_kg.linking.propose import (
     accept,
     entities_of,
     is_rejected,
@@ -22,8 +23,7 @@ from yrd_kg.link import (
     tokens,
     variants,
 )
-from yrd_kg.loader import LoadError
-from yrd_kg.mappings import read_sssom, validate_sssom
+from yrd_kg.linking.sssom import read_sssom, validate_sssom
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures" / "link"
@@ -161,7 +161,7 @@ def test_accept_review_convention(tmp_path: Path) -> None:
 
 
 def test_accept_refuses_malformed(tmp_path: Path) -> None:
-    from yrd_kg.link import LinkError
+    from yrd_kg.linking.propose import LinkError
 
     bad = tmp_path / "bad.sssom.tsv"
     bad.write_text("subject_id\tpredicate_id\nx\ty\n", encoding="utf-8")
@@ -172,7 +172,7 @@ def test_accept_refuses_malformed(tmp_path: Path) -> None:
 @need_oeo
 def test_query_follows_accepted_and_linked(graph: Graph, tmp_path: Path, build_dir: Path) -> None:
     """instruments-by-linked-type: the OEO superclass reaches our instruments once the OEO module is linked."""
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     parent = OEO + "OEO_00140151"  # policy instrument: only via rdfs:subClassOf from the linked module
     plain = run_query("instruments-by-linked-type", lang="en", oeo_class_iri=parent)
@@ -195,7 +195,7 @@ def test_query_follows_accepted_and_linked(graph: Graph, tmp_path: Path, build_d
 
 
 def test_cli_link_and_accept(tmp_path: Path) -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     out = tmp_path / "cand.sssom.tsv"
     runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from yrd_kg.loader import LoadError, load_with_imports, parse_file
+from yrd_kg.dataset.loader import LoadError, load_with_imports, parse_file
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 from rdflib import Graph
 
-from yrd_kg.mappings import (
+from yrd_kg.linking.sssom import (
     COLUMNS,
     JUSTIFICATIONS,
     MappingRow,
@@ -135,7 +135,7 @@ def test_validator_catches_bad_sets() -> None:
 
 
 def test_cli_mappings(tmp_path: Path) -> None:
-    from yrd_kg.cli import main
+    from yrd_kg.cli.main import main
 
     out = tmp_path / "m.sssom.tsv"
     res = CliRunner().invoke(main, ["mappings", "--output", str(out)])

@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from yrd_kg.namespaces import ONTOLOGY_IRI, VERSION, VERSION_IRI, YRD
-from yrd_kg.reason import ontology_graph, ontology_path, run_hermit, to_rdfxml
+from yrd_kg.reason.hermit import ontology_graph, ontology_path, run_hermit, to_rdfxml
 
 DCTERMS = "http://purl.org/dc/terms/"
 YRD_NS = str(YRD._NS)

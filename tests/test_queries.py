@@ -15,7 +15,7 @@ import yaml
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from yrd_kg import queries as Q
+import yrd_kg.sparql.queries as Q
 from yrd_kg.namespaces import PREFIXES
 
 ID = "https://w3id.org/yrd-kg/id/"
@@ -34,7 +34,7 @@ def iri(curie: str) -> URIRef:
 
 @pytest.fixture(scope="module")
 def dataset():  # type: ignore[no-untyped-def]
-    from yrd_kg.build import load_dataset
+    from yrd_kg.dataset.build import load_dataset
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from yrd_kg.cli import main
+from yrd_kg.cli.main import main
 
 
 @pytest.fixture()

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from yrd_kg import reason as lib
-from yrd_kg.commands.reason import reason as reason_cmd
+import yrd_kg.reason.hermit as lib
+from yrd_kg.cli.reason import reason as reason_cmd
 from yrd_kg.namespaces import YRD
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "reason"
@@ -88,7 +88,7 @@ def test_derive_links_gives_the_direct_triple() -> None:
 
 @pytest.mark.parametrize("name", sorted(INCONSISTENT))
 def test_explain_clashes_without_java(name: str) -> None:
-    from yrd_kg.commands.reason import _shorten_all
+    from yrd_kg.cli.reason import _shorten_all
 
     msgs = [_shorten_all(m) for m in lib.explain_clashes(lib.reasoning_graph(files=[FIX / name]))]
     assert any(INCONSISTENT[name] in m for m in msgs), msgs

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from yrd_kg.remote import (
+from yrd_kg.sparql.remote import (
     RemoteContentTypeError,
     RemoteEngine,
     RemoteHTMLError,
@@ -46,13 +46,13 @@ PARAMS: dict[str, dict[str, str]] = {
 
 def queries_of(kind: str) -> list[str]:
     """The names of the saved queries of ``kind`` (report, construct, violation)."""
-    from yrd_kg.queries import list_queries
+    from yrd_kg.sparql.queries import list_queries
 
     return [q.name for q in list_queries() if q.kind == kind]
 
 
 def _params(name: str) -> dict[str, str]:
-    from yrd_kg.queries import get_query
+    from yrd_kg.sparql.queries import get_query
 
     q = get_query(name)
     given = PARAMS.get(name, {})
@@ -88,7 +88,7 @@ def _graph_key(g: Any) -> list[tuple[str, ...]]:
 
 def check_report_remote(name: str, endpoint: str) -> None:
     """The report query run remotely gives the local columns and rows, in zh and in en."""
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     params = _params(name)
     for lang in ("zh", "en"):
@@ -100,7 +100,7 @@ def check_report_remote(name: str, endpoint: str) -> None:
 
 def check_construct_remote(name: str, endpoint: str) -> None:
     """The CONSTRUCT run remotely gives the local graph (blank nodes compared as such)."""
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     params = {"problem_iri": "problem:P1"} if name == "construct-problem-subgraph" else {}
     remote = run_remote_query(name, endpoint, lang="en", engine=RemoteEngine(endpoint, timeout=120), **params)
@@ -114,7 +114,7 @@ def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from yrd_kg.queries import run_query
+    from yrd_kg.sparql.queries import run_query
 
     fixture = FIXTURES / f"q-{name.removesuffix('-violation')}.ttl"
     assert fixture.read_text(encoding="utf-8").startswith(f"# Breaks {name}")
@@ -144,7 +144,7 @@ def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``oxigraph serve --location tmp --bind 127.0.0.1:<free port> --union-default-graph``; stopped by pid."""
-    from yrd_kg.serve import ServeError, start_backend
+    from yrd_kg.serve.endpoint import ServeError, start_backend
 
     try:
         backend = start_backend(tmp_path_factory.mktemp("oxigraph") / "db", read_only=False)

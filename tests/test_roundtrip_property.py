@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
-from yrd_kg import export as export_mod
-from yrd_kg.loader import parse_file
+import yrd_kg.dataset.export as export_mod
+from yrd_kg.dataset.loader import parse_file
 
 FORMATS = list(export_mod.EXPORT_FORMATS)
 SUFFIX = {"ttl": ".ttl", "nt": ".nt", "nq": ".nq", "trig": ".trig", "jsonld": ".jsonld", "xml": ".rdf"}

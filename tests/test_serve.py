@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from yrd_kg.serve import ServeError, check_bind, make_filter, running
+from yrd_kg.serve.endpoint import ServeError, check_bind, make_filter, running
 
 pytestmark = pytest.mark.server
 
@@ -61,7 +61,7 @@ def test_query_get_and_post(endpoint: str) -> None:
 
 
 def test_remote_engine_through_filter(endpoint: str) -> None:
-    from yrd_kg.remote import run_remote_query
+    from yrd_kg.sparql.remote import run_remote_query
 
     res = run_remote_query("paper-counts", endpoint + "/query", lang="en")
     assert len(res) > 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from yrd_kg.namespaces import ID
-from yrd_kg.validate import YRDSH, ValidationReport, ValidationResult, validate
+from yrd_kg.validate.run import YRDSH, ValidationReport, ValidationResult, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "shapes"
@@ -88,7 +88,7 @@ def test_every_shape_and_query_has_a_case() -> None:
     from rdflib import RDF
     from rdflib.namespace import SH
 
-    from yrd_kg.validate import load_shapes, violation_queries
+    from yrd_kg.validate.run import load_shapes, violation_queries
 
     g = load_shapes()
     shapes = {str(s) for s in g.subjects(RDF.type, SH.NodeShape)} | {str(s) for s in g.subjects(RDF.type, SH.PropertyShape)}

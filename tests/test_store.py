@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from yrd_kg.store import STORE_DIR, StoreError, add_file, open_persistent, open_store, persistent_key
+from yrd_kg.dataset.store import STORE_DIR, StoreError, add_file, open_persistent, open_store, persistent_key
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -99,7 +99,7 @@ def test_default_is_memory_and_env_chooses(tmp_path: Path, home: Path, monkeypat
 
 
 def test_fallback_when_disk_store_fails(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import yrd_kg.store as store_mod
+    import yrd_kg.dataset.store as store_mod
 
     def boom(*_a: object, **_k: object) -> ox.Store:
         raise StoreError("no disk")
@@ -115,7 +115,7 @@ def test_fallback_when_disk_store_fails(tmp_path: Path, home: Path, monkeypatch:
 def test_other_processes_share_it(tmp_path: Path, home: Path) -> None:
     out = tmp_path / "build"
     held = open_store(out, persistent=True)
-    code = ("import sys; from yrd_kg.store import open_store; "
+    code = ("import sys; from yrd_kg.dataset.store import open_store; "
             "s = open_store(sys.argv[1], persistent=True); print(len(s))")
     res = [subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, check=True)
            for _ in range(2)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from yrd_kg.cli import main
+from yrd_kg.cli.main import main
 
 MERMAID_EDGE = re.compile(r"^\s*n\d+ (-->|-\.->)\|[^|\n]+\| n\d+$")
 MERMAID_NODE = re.compile(r'^\s*n\d+\["[^"\n]*"\]:::\w+$')

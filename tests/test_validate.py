@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
-from yrd_kg.cli import main
-from yrd_kg.validate import Severity, ValidationError, ValidationReport, validate
+from yrd_kg.cli.main import main
+from yrd_kg.validate.run import Severity, ValidationError, ValidationReport, validate
 
 SOURCE = Path(os.environ.get("YRD_KG_SOURCE", Path(__file__).resolve().parents[2] / "shared" / "source" / "paper.zh.txt"))
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from yrd_kg.cli import main
-from yrd_kg.evidence import SourceError
-from yrd_kg.verify import verify_evidence
+from yrd_kg.cli.main import main
+from yrd_kg.validate.anchoring import SourceError
+from yrd_kg.validate.evidence import verify_evidence
 
 SOURCE = Path(os.environ.get("YRD_KG_SOURCE", Path(__file__).resolve().parents[2] / "shared" / "source" / "paper.zh.txt"))
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from yrd_kg.evidence import anchor_turtle, canonical, read_source, segment
+from yrd_kg.validate.anchoring import anchor_turtle, canonical, read_source, segment
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--source", default=str(Path(__file__).resolve().parents[2] / "shared/source/paper.zh.txt"))

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from yrd_kg.evidence import canonical, read_source, segment
 from yrd_kg.namespaces import PREFIXES
+from yrd_kg.validate.anchoring import canonical, read_source, segment
 
 src = Path(__file__).resolve().parents[2] / "shared/source/paper.zh.txt"
 text = read_source(src)

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .namespaces import VERSION as __version__
+from yrd_kg.namespaces import VERSION as __version__
 
 if TYPE_CHECKING:
-    from .build import BuildResult
+    from yrd_kg.dataset.build import BuildResult
 
 __all__ = ["__version__", "build"]
 
 
 def build(*, force: bool = False, out_dir: Any = None) -> BuildResult:
     """Build the dataset (see :func:`yrd_kg.build.build`)."""
-    from .build import build as _build
+    from yrd_kg.dataset.build import build as _build
 
     return _build(force=force, out_dir=out_dir)

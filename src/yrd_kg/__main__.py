@@ -1,5 +1,5 @@
 """``python -m yrd_kg``."""
 
-from .cli import main
+from yrd_kg.cli.main import main
 
 main()

@@ -1,0 +1,1 @@
+"""Causal chains: the argument as a networkx graph, traced, explained and drawn."""

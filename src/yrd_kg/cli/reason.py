@@ -1,0 +1,113 @@
+"""``yrd-kg reason``: HermiT over the ontology and the data (exit 0 consistent, 1 inconsistent, 2 error)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _short(iri: str) -> str:
+    from yrd_kg.namespaces import PREFIXES
+
+    matches = [(len(ns), f"{prefix}:{iri[len(ns) :]}") for prefix, ns in PREFIXES.items() if iri.startswith(ns)]
+    return max(matches)[1] if matches else f"<{iri}>"
+
+
+def _shorten_all(text: str) -> str:
+    """Replace every IRI in a message by its prefixed name."""
+    import re
+
+    return re.sub(r"https?://[^\s,<>\"]+", lambda m: _short(m.group(0)), text)
+
+
+@click.command("reason")
+@click.option("--ontology-only", is_flag=True, help="Reason over ontology/yrd.ttl alone (no data).")
+@click.option(
+    "--data",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Data file(s) to reason over instead of data/*.ttl (repeatable).",
+)
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.option("--memory", type=int, default=2000, show_default=True, help="Java heap for HermiT, in MB.")
+@click.option(
+    "--property-values/--no-property-values",
+    default=True,
+    show_default=True,
+    help="Also infer object-property assertions (slower).",
+)
+@click.option("--explain/--no-explain", default=True, show_default=True, help="On inconsistency, list OWL-RL clashes.")
+@click.option("-n", "--show", type=int, default=10, show_default=True, help="How many inferences of each kind to print.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the inferred triples as Turtle to this file.",
+)
+def reason(
+    ontology_only: bool,
+    files: tuple[Path, ...],
+    timeout: float,
+    memory: int,
+    property_values: bool,
+    explain: bool,
+    show: int,
+    output: Path | None,
+) -> None:
+    """OWL reasoning with HermiT (owlready2): consistency, unsatisfiable classes and inferences.
+
+    Reasons over ontology/yrd.ttl plus data/*.ttl and the triples derived from yrd:Link nodes, in a
+    scratch folder (sources are never written). Exit 0 when consistent and coherent, 1 when
+    inconsistent or a class is unsatisfiable, 2 when the reasoner cannot answer (no Java, out of
+    memory, timeout).
+    """
+    import yrd_kg.reason.hermit as lib
+
+    try:
+        report = lib.reason(
+            include_data=not ontology_only,
+            files=list(files) or None,
+            timeout=timeout,
+            memory_mb=memory,
+            property_values=property_values,
+            explain=explain,
+        )
+    except lib.ReasonerError as e:
+        click.echo(f"error ({e.kind}): {e}", err=True)
+        raise SystemExit(2) from None
+
+    click.echo(report.summary())
+    if not report.consistent:
+        if report.explanations:
+            click.echo(f"OWL-RL clashes ({len(report.explanations)}):")
+            for msg in report.explanations[:show]:
+                click.echo(f"  - {_shorten_all(msg)}")
+        elif explain:
+            click.echo("(the OWL-RL closure finds no clash: the inconsistency needs full OWL 2 DL reasoning)")
+        raise SystemExit(1)
+
+    if report.unsatisfiable:
+        click.echo(f"unsatisfiable classes ({len(report.unsatisfiable)}):")
+        for c in report.unsatisfiable:
+            click.echo(f"  - {_short(c)}")
+    click.echo(f"inferred types: {len(report.inferred_types)}")
+    for s, c in report.inferred_types[:show]:
+        click.echo(f"  {_short(s)} a {_short(c)}")
+    click.echo(f"inferred property assertions: {len(report.inferred_properties)}")
+    for s, p, o in report.inferred_properties[:show]:
+        click.echo(f"  {_short(s)} {_short(p)} {_short(o)}")
+    if report.inferred_axioms:
+        click.echo(f"inferred class/property axioms: {len(report.inferred_axioms)}")
+        for s, p, o in report.inferred_axioms[:show]:
+            click.echo(f"  {_short(s)} {_short(p)} {_short(o)}")
+    if output is not None:
+        from yrd_kg.namespaces import PREFIXES
+
+        for prefix, ns in PREFIXES.items():
+            report.inferred.bind(prefix, ns)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        report.inferred.serialize(destination=str(output), format="turtle")
+        click.echo(f"wrote {len(report.inferred)} inferred triple(s) to {output}")
+    raise SystemExit(0 if report.coherent else 1)

@@ -1,0 +1,28 @@
+"""``yrd-kg stats``."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("stats")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Label language.")
+def stats(lang: str) -> None:
+    """Counts per class and per property, with their labels."""
+    from yrd_kg.dataset.stats import stats as run_stats
+    from yrd_kg.namespaces import PREFIXES
+
+    def short(iri: str) -> str:
+        for k, v in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(v):
+                return f"{k}:{iri[len(v):]}"
+        return f"<{iri}>"
+
+    res = run_stats(lang)
+    click.echo(f"{res.triples} quads")
+    click.echo("classes (instances):")
+    for c in res.classes:
+        click.echo(f"  {c.count:>6}  {short(c.iri)}" + (f"  {c.label}" if c.label else ""))
+    click.echo("properties (triples):")
+    for p in res.properties:
+        click.echo(f"  {p.count:>6}  {short(p.iri)}" + (f"  {p.label}" if p.label else ""))

@@ -1,0 +1,358 @@
+"""Safe loading of RDF files: local files only, format named, scratch graph first, clear errors.
+
+Promises (README "Security"):
+- only local files are opened, by this module; URLs, UNC paths and device paths are refused unless
+  the caller passes ``allow_remote=True`` (even then nothing is fetched here: the caller must fetch);
+- the format is taken from the extension (or given); an unknown or missing extension is an error
+  that names the format the content looks like;
+- RDF/XML and TriX with a DOCTYPE or entity declarations are refused before any XML parser runs;
+- JSON-LD may only use the shipped ``@context``; remote or ``file:`` contexts and ``@import`` are
+  refused; nesting depth is capped;
+- syntax is checked strictly (pyoxigraph) before rdflib parses, so every error names file and line;
+  NUL bytes and byte-order marks are refused;
+- every parse goes into a new graph: callers merge only on success, so a bad file changes nothing;
+- ``owl:imports`` are resolved from a local catalogue only; a missing import is an error; cycles end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+
+#: file suffix -> rdflib format name
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".trix": "trix",
+    ".omn": "manchester",
+    ".ofn": "functional",
+}
+#: formats rdflib cannot read; they need py-horned-owl (see yrd_kg.link)
+OWL_SYNTAXES = {"manchester", "functional"}
+
+#: refuse files larger than this unless the caller raises the cap (bytes)
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: JSON nesting deeper than this is refused
+MAX_JSON_DEPTH = 200
+
+
+class LoadError(Exception):
+    """A file could not be loaded; the message names the file (and line where known)."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        self.reason = message
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed file: its graph, the format used and the number of triples."""
+
+    path: Path
+    format: str
+    graph: Graph
+    imports: tuple[str, ...] = field(default=())
+
+    @property
+    def triples(self) -> int:
+        """Number of triples parsed."""
+        return len(self.graph)
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(//|[^\\/])")
+
+
+def check_local_path(path: str | Path, *, allow_remote: bool = False) -> Path:
+    """Refuse URLs, UNC paths and device paths; return the local path."""
+    s = str(path)
+    odd = None
+    if _SCHEME_RE.match(s) and not re.match(r"^[A-Za-z]:[\\/]", s):
+        odd = "a URL"
+    elif s.startswith(("\\\\", "//")):
+        odd = "a UNC/network path"
+    elif s.startswith(("/dev/", "/proc/", "/sys/")) or s in ("-",):
+        odd = "a device or special path"
+    if odd and not allow_remote:
+        raise LoadError(s, f"refused: the source is {odd}; only local files are loaded (use the allow flag to override)")
+    return Path(s)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """What RDF format the content looks like (for error messages), or None."""
+    head = data[:2048].lstrip().decode("utf-8", "replace")
+    if head.startswith("<?xml") or head.startswith("<rdf:RDF") or "<rdf:RDF" in head:
+        return "xml"
+    if "<TriX" in head:
+        return "trix"
+    if head.startswith(("{", "[")):
+        return "json-ld"
+    if head.startswith(("@prefix", "@base", "PREFIX", "prefix")):
+        return "turtle"
+    if head.startswith(("Prefix:", "Ontology:")):
+        return "manchester"
+    if head.startswith("<") and head.split("\n", 1)[0].rstrip().endswith("."):
+        return "nt"
+    return None
+
+
+def guess_format(path: Path, data: bytes | None = None) -> str:
+    """The rdflib format for ``path`` by its suffix; :class:`LoadError` naming the sniffed format otherwise."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        looks = sniff_format(data) if data is not None else None
+        hint = f"; the content looks like {looks}: pass the format explicitly" if looks else ""
+        raise LoadError(path, f"unknown RDF file extension {path.suffix or '(none)'!r}{hint} (known: {known})")
+    return fmt
+
+
+_DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+
+
+def _refuse_dtd(path: Path, data: bytes) -> None:
+    m = _DOCTYPE_RE.search(data)
+    if m:
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise LoadError(path, f"refused: XML with a {m.group(1).decode().upper()} declaration "
+                              "(entity expansion and external entities are not allowed)", line)
+
+
+def _line_of(data: bytes, index: int) -> int:
+    return data.count(b"\n", 0, index) + 1
+
+
+def _check_bytes(path: Path, data: bytes) -> None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise LoadError(path, "byte-order mark at the start of the file (save as UTF-8 without BOM)", 1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LoadError(path, "NUL byte in the file", _line_of(data, nul))
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path, f"not UTF-8: {exc.reason} at byte {exc.start}", _line_of(data, exc.start)) from exc
+
+
+def _json_depth_ok(obj: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        if d > limit:
+            return False
+        if isinstance(o, dict):
+            stack.extend((v, d + 1) for v in o.values())
+        elif isinstance(o, list):
+            stack.extend((v, d + 1) for v in o)
+    return True
+
+
+def _shipped_contexts() -> dict[str, Any]:
+    import yrd_kg.resources as resources
+
+    ctx_file = resources.ontology_dir() / "context.jsonld"
+    ctx = json.loads(ctx_file.read_text(encoding="utf-8"))
+    return {"https://w3id.org/yrd-kg/context.jsonld": ctx["@context"], "context.jsonld": ctx["@context"]}
+
+
+def _resolve_contexts(path: Path, node: Any, shipped: Mapping[str, Any]) -> Any:
+    """Replace references to shipped contexts by their content; refuse any other remote or file context."""
+    if isinstance(node, list):
+        return [_resolve_contexts(path, v, shipped) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for k, v in node.items():
+        if k == "@context":
+            out[k] = _context_value(path, v, shipped)
+        elif k == "@import":
+            raise LoadError(path, f"refused: JSON-LD @import {v!r} (only the shipped context may be used)")
+        else:
+            out[k] = _resolve_contexts(path, v, shipped)
+    return out
+
+
+def _context_value(path: Path, v: Any, shipped: Mapping[str, Any]) -> Any:
+    if isinstance(v, list):
+        return [_context_value(path, x, shipped) for x in v]
+    if isinstance(v, str):
+        if v in shipped:
+            return shipped[v]
+        raise LoadError(path, f"refused: JSON-LD @context {v!r} is remote or a file (only the shipped context is used)")
+    if isinstance(v, dict):
+        if "@import" in v:
+            raise LoadError(path, f"refused: JSON-LD @import {v['@import']!r} (only the shipped context may be used)")
+        return {k: _resolve_contexts(path, x, shipped) if isinstance(x, dict) else x for k, x in v.items()}
+    return v
+
+
+_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "xml": "RDF_XML"}
+
+
+def _parse_strict(path: Path, data: bytes, fmt: str) -> Graph | None:
+    """Parse with pyoxigraph's strict parsers (file and line in the error) into a new rdflib graph.
+
+    Returns None for formats pyoxigraph does not read. Blank nodes get fresh rdflib identities per
+    file, so labels reused across files stay distinct.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode
+    from rdflib import Literal as RLiteral
+
+    name = _OX_FORMATS.get(fmt)
+    if name is None:
+        return None
+    g = Graph()
+    bnodes: dict[str, BNode] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            b = bnodes.get(t.value)
+            if b is None:
+                b = bnodes[t.value] = BNode()
+            return b
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return RLiteral(t.value, lang=t.language)
+            dt = t.datatype.value
+            if dt == "http://www.w3.org/2001/XMLSchema#string":
+                return RLiteral(t.value)
+            return RLiteral(t.value, datatype=URIRef(dt))
+        raise LoadError(path, f"unsupported term {t!r} (RDF-star is not supported)")
+
+    add = g.add
+    try:
+        for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri()):
+            add((term(q.subject), term(q.predicate), term(q.object)))
+    except SyntaxError as exc:
+        raise LoadError(path, f"invalid {fmt}: {exc.msg}", exc.lineno) from exc
+    except (ValueError, OSError) as exc:
+        raise LoadError(path, f"invalid {fmt}: {exc}") from exc
+    return g
+
+
+_LINE_RE = re.compile(r"(?:line|at line)\s*:?\s*(\d+)", re.I)
+
+
+def parse_bytes(path: Path, data: bytes, fmt: str) -> Graph:
+    """Parse ``data`` (read from ``path``) as ``fmt`` into a new graph, with every safety check."""
+    if fmt in OWL_SYNTAXES:
+        raise LoadError(path, f"unsupported format {fmt}: OWL {fmt} syntax needs `yrd-kg link` (py-horned-owl)")
+    _check_bytes(path, data)
+    if fmt in ("xml", "trix"):
+        _refuse_dtd(path, data)
+    g = Graph()
+    if fmt == "json-ld":
+        try:
+            obj = json.loads(data.decode("utf-8"))
+        except RecursionError as exc:
+            raise LoadError(path, f"JSON nesting deeper than the cap of {MAX_JSON_DEPTH}") from exc
+        except json.JSONDecodeError as exc:
+            raise LoadError(path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+        if not _json_depth_ok(obj, MAX_JSON_DEPTH):
+            raise LoadError(path, f"JSON nesting deeper than the cap of {MAX_JSON_DEPTH}")
+        obj = _resolve_contexts(path, obj, _shipped_contexts())
+        data = json.dumps(obj).encode("utf-8")
+    else:
+        strict = _parse_strict(path, data, fmt)
+        if strict is not None:
+            return strict
+    try:
+        if fmt in ("json-ld", "trix"):
+            # these may carry named graphs: parse into a dataset and keep the union of its graphs
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+            for s, p, o, _ in ds.quads((None, None, None, None)):
+                g.add((s, p, o))
+        else:
+            g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except RecursionError as exc:
+        raise LoadError(path, "nesting too deep to parse") from exc
+    except LoadError:
+        raise
+    except Exception as exc:  # rdflib raises many types; report them uniformly
+        text = str(exc).strip()
+        msg = text.splitlines()[0] if text else type(exc).__name__
+        m = _LINE_RE.search(text)
+        raise LoadError(path, f"cannot parse as {fmt}: {msg}", int(m.group(1)) if m else None) from exc
+    return g
+
+
+def parse_file(path: Path | str, fmt: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               allow_remote: bool = False) -> Loaded:
+    """Parse a local RDF file into a new graph.
+
+    Raises :class:`LoadError` naming the file (and the line when known).
+    """
+    p = check_local_path(path, allow_remote=allow_remote)
+    if not p.is_file():
+        raise LoadError(p, "no such file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise LoadError(p, f"file is {size} bytes, over the cap of {max_bytes} bytes")
+    data = p.read_bytes()
+    fmt = fmt or guess_format(p, data)
+    try:
+        g = parse_bytes(p, data, fmt)
+    except LoadError as exc:
+        if p.suffix and fmt == FORMATS.get(p.suffix.lower()):
+            looks = sniff_format(data)
+            if looks and looks != fmt and "guessed" not in exc.reason:
+                raise LoadError(p, f"{exc.reason} (format {fmt} guessed from the extension "
+                                   f"{p.suffix}; the content looks like {looks})", exc.line) from exc
+        raise
+    imports = tuple(sorted(str(o) for o in g.objects(None, OWL.imports)))
+    return Loaded(p, fmt, g, imports)
+
+
+def load_with_imports(path: Path | str, catalogue: Mapping[str, Path], *, max_files: int = 100) -> Graph:
+    """Load ``path`` and, transitively, its ``owl:imports`` from a local catalogue (IRI -> file).
+
+    A missing import is a :class:`LoadError`; import cycles terminate (each IRI is loaded once).
+    """
+    first = parse_file(path)
+    merged = Graph()
+    merged += first.graph
+    seen: set[str] = set()
+    todo = list(first.imports)
+    while todo:
+        iri = todo.pop()
+        if iri in seen:
+            continue
+        seen.add(iri)
+        if len(seen) > max_files:
+            raise LoadError(path, f"more than {max_files} imports")
+        target = catalogue.get(iri)
+        if target is None:
+            raise LoadError(path, f"owl:imports <{iri}> is not in the local catalogue (nothing is fetched)")
+        loaded = parse_file(target)
+        merged += loaded.graph
+        todo.extend(i for i in loaded.imports if i not in seen)
+    return merged
+
+
+def imports_of(g: Graph) -> list[URIRef]:
+    """The ``owl:imports`` targets declared in ``g``."""
+    return sorted(o for o in g.objects(None, OWL.imports) if isinstance(o, URIRef))

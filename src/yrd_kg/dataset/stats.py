@@ -1,0 +1,54 @@
+"""Counts per class and per property over the built graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_CLASS_Q = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?l) AS ?label) WHERE {
+  ?s a ?c . OPTIONAL { ?c rdfs:label ?l FILTER(LANG(?l) = "%s") }
+} GROUP BY ?c ORDER BY DESC(?n) ?c
+"""
+_PROP_Q = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?p (COUNT(*) AS ?n) (SAMPLE(?l) AS ?label) WHERE {
+  ?s ?p ?o . OPTIONAL { ?p rdfs:label ?l FILTER(LANG(?l) = "%s") }
+} GROUP BY ?p ORDER BY DESC(?n) ?p
+"""
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many instances a class has, or how many triples use a property."""
+
+    iri: str
+    label: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts per class and per property."""
+
+    classes: list[Count]
+    properties: list[Count]
+    triples: int
+
+
+def stats(lang: str = "en") -> Stats:
+    """Compute the counts on the built dataset (union of all graphs)."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"--lang must be zh or en, got {lang!r}")
+    from yrd_kg.dataset.store import open_store
+
+    store = open_store()
+
+    def run(q: str, var: str) -> list[Count]:
+        out = []
+        for row in store.query(q % lang, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            label = row["label"]
+            out.append(Count(row[var].value, label.value if label is not None else None, int(row["n"].value)))
+        return out
+
+    return Stats(run(_CLASS_Q, "c"), run(_PROP_Q, "p"), len(store))

@@ -1,0 +1,1 @@
+"""The SPARQL endpoint and the site over HTTP."""

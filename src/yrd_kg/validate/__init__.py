@@ -1,0 +1,1 @@
+"""Validation: SHACL shapes, violation queries and evidence anchoring, one typed report."""
