@@ -130,13 +130,14 @@ def data_files(size: str, seed: int) -> tuple[list[Path], int]:
 
 
 def saved_queries() -> list[Any]:
-    from yrd_kg.sparql.queries import list_queries
+    from yrd_kg.sparql.catalogue import list_queries
 
     return list_queries()
 
 
 def bound_text(q: Any) -> tuple[str, str]:
-    from yrd_kg.sparql.queries import bind_parameters, check_read_only
+    from yrd_kg.sparql.binding import bind_parameters
+    from yrd_kg.sparql.guard import check_read_only
 
     params = {p.name: PARAMS[p.name] for p in q.params if p.name in PARAMS}
     return bind_parameters(q.text, q.params, params, lang="en", name=q.name), check_read_only(q.text)
@@ -161,7 +162,8 @@ def worker_engine(engine: str, size: str, seed: int, repeats: int, budget: float
     run: Callable[[Any], Any]
     if engine == "project":
         from yrd_kg.dataset.store import load_memory_store, open_persistent
-        from yrd_kg.sparql.queries import OxigraphEngine, run_query
+        from yrd_kg.sparql.engines import OxigraphEngine
+        from yrd_kg.sparql.run import run_query
 
         if size == "paper":
             from yrd_kg.dataset.store import open_store
@@ -214,7 +216,8 @@ def worker_engine(engine: str, size: str, seed: int, repeats: int, budget: float
     else:
         from rdflib import Dataset
 
-        from yrd_kg.sparql.queries import RdflibEngine, run_query
+        from yrd_kg.sparql.engines import RdflibEngine
+        from yrd_kg.sparql.run import run_query
 
         t = time.perf_counter()
         ds = Dataset(default_union=True)
@@ -270,7 +273,8 @@ def worker_trace(size: str, seed: int, repeats: int, nodes: int) -> dict[str, An
     import pyoxigraph as ox
     from generate import generate
 
-    from yrd_kg.chains.graph import build_chain_graph, chain_graph_from_store, trace
+    from yrd_kg.chains.graph import build_chain_graph, chain_graph_from_store
+    from yrd_kg.chains.trace import trace
 
     out: dict[str, Any] = {}
     if size:

@@ -32,9 +32,9 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def graph() -> Graph:
     """The union graph: ontology, data and derived links."""
-    from yrd_kg.dataset.build import load_graph
+    from yrd_kg.dataset.store import open_dataset
 
-    return load_graph()
+    return open_dataset().rdflib_graph()
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
 
 import yrd_kg.resources as resources
-from yrd_kg.dataset.build import DERIVED_LINKS, build, derive_links, load_graphs, skolemise
+from yrd_kg.dataset.build import DERIVED_LINKS, build
 from yrd_kg.dataset.export import EXPORT_FORMATS, export
+from yrd_kg.dataset.store import dataset_from_files, open_dataset
 from yrd_kg.namespaces import YRD
 
 
@@ -19,7 +19,7 @@ def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     a = build(force=True, out_dir=tmp_path / "a")
     b = build(force=True, out_dir=tmp_path / "b")
     assert a.rebuilt and b.rebuilt
-    for name in ("yrd-kg.nq", "yrd-kg.trig", "yrd.owl", "manifest.json"):
+    for name in ("yrd-kg.nq", "yrd-kg.trig", "yrd.owl", "shapes.nq", "manifest.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
@@ -41,30 +41,33 @@ def test_rebuild_only_when_a_source_changed(tmp_path: Path) -> None:
 
 
 def test_every_source_file_has_its_named_graph(build_dir: Path) -> None:
-    graphs = load_graphs()
+    graphs = open_dataset(build_dir).graph_names()
     names = {str(g).rsplit("/graph/", 1)[1] for g in graphs}
     assert "data/structure" in names
-    assert DERIVED_LINKS in graphs
+    assert str(DERIVED_LINKS) in graphs
     for f in resources.data_dir().glob("*.ttl"):
         assert f"data/{f.stem}" in names
 
 
-def test_links_are_derived_and_named_stably() -> None:
+def test_links_are_derived_and_named_stably(tmp_path: Path) -> None:
     ttl = """
     @prefix yrd: <https://w3id.org/yrd-kg/ontology#> .
     @prefix ex: <https://example.org/> .
     [] a yrd:Link ; yrd:linkSubject ex:a ; yrd:linkPredicate yrd:addresses ; yrd:linkObject ex:b ;
        yrd:hasEvidence [ a yrd:Evidence ; yrd:quote "q" ] .
     """
-    g1 = skolemise(Graph().parse(data=ttl, format="turtle"))
-    g2 = skolemise(Graph().parse(data=ttl, format="turtle"))
-    assert set(g1) == set(g2), "link and evidence IRIs must not depend on blank-node labels"
-    links = list(g1.subjects(None, YRD.Link))
-    assert len(links) == 1 and str(links[0]).startswith("https://w3id.org/yrd-kg/id/link/")
-    derived = derive_links(g1)
-    assert len(derived) == 1
-    s, p, o = next(iter(derived))
-    assert (str(s), p, str(o)) == ("https://example.org/a", YRD.addresses, "https://example.org/b")
+    (tmp_path / "a.ttl").write_text(ttl, encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(ttl.replace("[] a yrd:Link", "_:other a yrd:Link"), encoding="utf-8")
+    g1 = dataset_from_files([tmp_path / "a.ttl"])
+    g2 = dataset_from_files([tmp_path / "b.ttl"])
+    named = "SELECT ?x WHERE { ?x a ?c FILTER(?c IN (yrd:Link, yrd:Evidence)) } ORDER BY ?x"
+    q = "PREFIX yrd: <https://w3id.org/yrd-kg/ontology#> " + named
+    assert [r["x"] for r in g1.query(q)] == [r["x"] for r in g2.query(q)], "link/evidence IRIs must not depend on labels"
+    links = [r["x"].value for r in g1.query(q.replace("yrd:Link, yrd:Evidence", "yrd:Link"))]
+    assert len(links) == 1 and links[0].startswith("https://w3id.org/yrd-kg/id/link/")
+    derived = list(g1.quads(str(DERIVED_LINKS)))
+    assert [(q.subject.value, q.predicate.value, q.object.value) for q in derived] == [
+        ("https://example.org/a", str(YRD.addresses), "https://example.org/b")]
 
 
 def _canonical(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:

@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from yrd_kg.chains.graph import (
-    AmbiguousNodeError,
-    ChainEdge,
-    ChainGraph,
-    ChainNode,
-    NodeNotFoundError,
-    analyse,
-    chain_graph_from_store,
-    explain,
-    find_cycles,
-    remedies_of,
-    trace,
-)
+from yrd_kg.chains.analysis import analyse, find_cycles
+from yrd_kg.chains.graph import ChainGraph, chain_graph_from_store
+from yrd_kg.chains.model import AmbiguousNodeError, ChainEdge, ChainNode, NodeNotFoundError
+from yrd_kg.chains.trace import explain, remedies_of, trace
 from yrd_kg.namespaces import ID
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "chains"
@@ -172,7 +163,7 @@ def test_cycle_fixture_is_reported_and_trace_terminates(cycle_cg: ChainGraph) ->
 
 
 def test_cycle_fixture_text_marks_repeats(cycle_cg: ChainGraph) -> None:
-    from yrd_kg.chains.draw import trace_text
+    from yrd_kg.chains.text import trace_text
 
     text = trace_text(trace(cycle_cg, P + "P9.1", depth=50), "en")
     assert "(see above)" in text
@@ -182,7 +173,7 @@ def test_cycle_fixture_text_marks_repeats(cycle_cg: ChainGraph) -> None:
 def test_real_causal_graph_cycles_agree_with_networkx(cg: ChainGraph) -> None:
     import networkx as nx
 
-    from yrd_kg.chains.graph import causal_subgraph
+    from yrd_kg.chains.analysis import causal_subgraph
 
     cycles, _ = find_cycles(cg)
     assert len(cycles) == len(list(nx.simple_cycles(causal_subgraph(cg))))

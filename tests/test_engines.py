@@ -1,7 +1,7 @@
 """Every saved query returns the same rows on every engine.
 
 Engines: the project's (``run_query`` on :func:`yrd_kg.store.open_store`, in memory and persistent), rdflib's memory store
-(:class:`yrd_kg.queries.RdflibEngine` over :func:`yrd_kg.build.load_dataset`) and pyoxigraph
+(:class:`yrd_kg.sparql.engines.RdflibEngine` over ``Dataset.rdflib_dataset()``) and pyoxigraph
 directly (an in-memory ``pyoxigraph.Store`` bulk-loaded from ``build/yrd-kg.nq``, queried with the
 same bound text, its terms read straight from pyoxigraph).
 
@@ -89,7 +89,7 @@ def _params(q: Any) -> dict[str, str]:
 
 
 def _queries() -> list[Any]:
-    from yrd_kg.sparql.queries import list_queries
+    from yrd_kg.sparql.catalogue import list_queries
 
     return list_queries()
 
@@ -99,10 +99,10 @@ QUERIES = _queries()
 
 @pytest.fixture(scope="module")
 def rdflib_engine() -> Any:
-    from yrd_kg.dataset.build import load_dataset
-    from yrd_kg.sparql.queries import RdflibEngine
+    from yrd_kg.dataset.store import open_dataset
+    from yrd_kg.sparql.engines import RdflibEngine
 
-    return RdflibEngine(load_dataset())
+    return RdflibEngine(open_dataset().rdflib_dataset())
 
 
 @pytest.fixture(scope="module")
@@ -115,25 +115,26 @@ def ox_memory(build_dir: Path) -> Any:
 
 
 def project_rows(q: Any, store: Any) -> Any:
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     table = run_query(q.name, store=store, **_params(q))
-    rows = [tuple(norm_rdflib(c) for c in r) for r in table.rows]
+    rows = [tuple(norm_rdflib(c) for c in r) for r in table.rdflib_rows()]
     return set(rows) if table.kind == "construct" else Counter(rows)
 
 
 def rdflib_rows(q: Any, engine: Any) -> Any:
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     table = run_query(q.name, engine=engine, **_params(q))
-    rows = [tuple(norm_rdflib(c) for c in r) for r in table.rows]
+    rows = [tuple(norm_rdflib(c) for c in r) for r in table.rdflib_rows()]
     return set(rows) if table.kind == "construct" else Counter(rows)
 
 
 def ox_rows(q: Any, store: Any) -> Any:
     import pyoxigraph as ox
 
-    from yrd_kg.sparql.queries import bind_parameters, check_read_only
+    from yrd_kg.sparql.binding import bind_parameters
+    from yrd_kg.sparql.guard import check_read_only
 
     form = check_read_only(q.text)
     text = bind_parameters(q.text, q.params, _params(q), lang="en", name=q.name)

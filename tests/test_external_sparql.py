@@ -29,7 +29,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 
-from yrd_kg.sparql.queries import OxigraphEngine, QueryError, RdflibEngine, run_sparql
+from yrd_kg.sparql.engines import OxigraphEngine, RdflibEngine
+from yrd_kg.sparql.errors import QueryError
+from yrd_kg.sparql.run import run_sparql
 
 ROOT = Path(__file__).resolve().parents[1]
 SPARQL11 = ROOT.parent / "shared" / "external" / "w3c-rdf-tests" / "sparql11"
@@ -218,7 +220,7 @@ def test_sparql11_query_evaluation(external: Path, engine: str, case: Any) -> No
     elif kind == "graph":
         assert res.graph is not None and isomorphic(res.graph, expected), tid
     else:
-        got = _solutions(res.columns, res.rows)
+        got = _solutions(res.columns, res.rdflib_rows())
         assert got == expected, f"{tid}: missing {list((expected - got).items())[:3]}, extra {list((got - expected).items())[:3]}"
 
 

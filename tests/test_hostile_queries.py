@@ -2,7 +2,7 @@
 
 Each case shows the behaviour the issue asks for: a clear error naming the parameter (or a result
 with nothing extra), the store unchanged, no network traffic (a fake server on 127.0.0.1 counts
-hits), and bounded time through :mod:`yrd_kg.sandbox` (a killable worker, "exceeded N s").
+hits), and bounded time through :mod:`yrd_kg.worker` (a killable worker, "exceeded N s").
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner
 
-import yrd_kg.worker as sandbox
-from yrd_kg.sparql.queries import ParameterError, QueryError, ReadOnlyError, run_query, run_sparql
+import yrd_kg.sparql.limited as limited
+import yrd_kg.worker as worker
+from yrd_kg.sparql.errors import ParameterError, QueryError, ReadOnlyError
+from yrd_kg.sparql.run import run_query, run_sparql
 
 if TYPE_CHECKING:
     from conftest import Counter  # the counting local server fixture (tests/conftest.py)
@@ -83,9 +85,9 @@ def test_literal_parameter_injection_returns_nothing_extra(store: Any, value: st
 
 def test_literal_parameter_still_matches_real_value(store: Any) -> None:
     res = run_sparql(YRD + "SELECT ?l WHERE { <" + P11 + "> skos:prefLabel ?l FILTER(LANG(?l) = 'en') }", store=store)
-    label = str(res.rows[0][0])
+    label = res.rows[0][0].value
     hit = run_sparql(LABEL_QUERY, store=store, label=label)
-    assert P11 in [str(r[0]) for r in hit.rows] and len(hit) < 5  # the real label matches, nothing else leaks
+    assert P11 in [r[0].value for r in hit.rows] and len(hit) < 5  # the real label matches, nothing else leaks
 
 
 @pytest.mark.parametrize("value", ["en\" } UNION { ?s ?p ?o", "zh-", "", "e n", "x" * 9])
@@ -167,7 +169,7 @@ def test_service_and_remote_from_refused_without_traffic(store: Any, counter: Co
     with pytest.raises(ReadOnlyError, match="refused"):
         run_sparql(text, store=store)
     with pytest.raises(ReadOnlyError, match="refused"):
-        sandbox.run_sparql(text, store=store, timeout=10)
+        limited.run_sparql(text, store=store, timeout=10)
     assert counter.hits == []
 
 
@@ -193,44 +195,44 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_query_stopped_by_timeout(store: Any, name: str) -> None:
     t = time.monotonic()
-    with pytest.raises(sandbox.SandboxTimeout) as ei:
-        sandbox.run_sparql(PATHOLOGICAL[name], store=store, timeout=1.5)
+    with pytest.raises(worker.SandboxTimeout) as ei:
+        limited.run_sparql(PATHOLOGICAL[name], store=store, timeout=1.5)
     elapsed = time.monotonic() - t
     assert "exceeded 1.5 s" in str(ei.value)
     assert elapsed < 8, elapsed
 
 
 def test_cyclic_property_path_alone_terminates(store: Any) -> None:
-    res = sandbox.run_sparql(YRD + "SELECT (COUNT(*) AS ?n) WHERE { ?s (yrd:causes|^yrd:causes)* ?o }",
+    res = limited.run_sparql(YRD + "SELECT (COUNT(*) AS ?n) WHERE { ?s (yrd:causes|^yrd:causes)* ?o }",
                              store=store, timeout=20)
-    assert res.table.rows[0][0].toPython() > 0 and not res.truncated
+    assert int(res.table.rows[0][0].value) > 0 and not res.truncated
 
 
 def test_row_cap_reported_never_silent(store: Any) -> None:
-    res = sandbox.run_sparql("SELECT * WHERE { ?s ?p ?o }", store=store, timeout=30, max_rows=100)
+    res = limited.run_sparql("SELECT * WHERE { ?s ?p ?o }", store=store, timeout=30, max_rows=100)
     assert len(res.table) == 100 and res.truncated
     assert res.notice() is not None and "truncated" in (res.notice() or "") and "100" in (res.notice() or "")
-    full = sandbox.run_sparql(YRD + "SELECT ?p WHERE { ?p a yrd:Shortcoming }", store=store, timeout=30, max_rows=100)
+    full = limited.run_sparql(YRD + "SELECT ?p WHERE { ?p a yrd:Shortcoming }", store=store, timeout=30, max_rows=100)
     assert len(full.table) == 4 and not full.truncated and full.notice() is None
 
 
 def test_row_cap_on_construct(store: Any) -> None:
-    res = sandbox.run_sparql("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", store=store, timeout=30, max_rows=50)
+    res = limited.run_sparql("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", store=store, timeout=30, max_rows=50)
     assert res.truncated and res.table.graph is not None and len(res.table.graph) <= 50
 
 
 def test_saved_query_through_sandbox(store: Any) -> None:
     direct = run_query("problem-chain", store=store, problem_iri=P11)
-    limited = sandbox.run_query("problem-chain", store=store, problem_iri=P11, timeout=30)
-    assert sorted(map(str, limited.table.rows)) == sorted(map(str, direct.rows)) and not limited.truncated
+    capped = limited.run_query("problem-chain", store=store, problem_iri=P11, timeout=30)
+    assert sorted(map(str, capped.table.rows)) == sorted(map(str, direct.rows)) and not capped.truncated
 
 
 def test_worker_errors_keep_their_class(store: Any) -> None:
     with pytest.raises(ParameterError) as ei:
-        sandbox.run_query("problem-chain", store=store, problem_iri="x> }", timeout=10)
+        limited.run_query("problem-chain", store=store, problem_iri="x> }", timeout=10)
     assert ei.value.param == "problem_iri"
     with pytest.raises(QueryError, match="syntax"):
-        sandbox.run_sparql("SELECT * WHERE { ?s ?p }", store=store, timeout=10)
+        limited.run_sparql("SELECT * WHERE { ?s ?p }", store=store, timeout=10)
 
 
 def _allocate() -> int:
@@ -239,8 +241,8 @@ def _allocate() -> int:
 
 
 def test_memory_limit_is_a_clear_error() -> None:
-    with pytest.raises(sandbox.SandboxMemoryError, match="memory"):
-        sandbox.run_with_timeout(_allocate, timeout=30, memory_mb=256, what="allocation")
+    with pytest.raises(worker.SandboxMemoryError, match="memory"):
+        worker.run_with_timeout(_allocate, timeout=30, memory_mb=256, what="allocation")
 
 
 def _crash() -> None:
@@ -250,16 +252,16 @@ def _crash() -> None:
 
 
 def test_worker_crash_is_a_clear_error() -> None:
-    with pytest.raises(sandbox.SandboxError, match="exit code 3"):
-        sandbox.run_with_timeout(_crash, timeout=10, what="crash")
+    with pytest.raises(worker.SandboxError, match="exit code 3"):
+        worker.run_with_timeout(_crash, timeout=10, what="crash")
 
 
 def test_timeout_leaves_no_worker_behind() -> None:
     import multiprocessing
 
     before = {p.pid for p in multiprocessing.active_children()}
-    with pytest.raises(sandbox.SandboxTimeout):
-        sandbox.run_with_timeout(time.sleep, 30, timeout=0.5, what="sleep")
+    with pytest.raises(worker.SandboxTimeout):
+        worker.run_with_timeout(time.sleep, 30, timeout=0.5, what="sleep")
     after = {p.pid for p in multiprocessing.active_children()}
     assert after <= before
 

@@ -172,7 +172,7 @@ def test_accept_refuses_malformed(tmp_path: Path) -> None:
 @need_oeo
 def test_query_follows_accepted_and_linked(graph: Graph, tmp_path: Path, build_dir: Path) -> None:
     """instruments-by-linked-type: the OEO superclass reaches our instruments once the OEO module is linked."""
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     parent = OEO + "OEO_00140151"  # policy instrument: only via rdfs:subClassOf from the linked module
     plain = run_query("instruments-by-linked-type", lang="en", oeo_class_iri=parent)
@@ -180,7 +180,7 @@ def test_query_follows_accepted_and_linked(graph: Graph, tmp_path: Path, build_d
     store = linked_store([OEO_SOCIAL], accepted_dir=tmp_path / "none", build_dir=build_dir)
     res = run_query("instruments-by-linked-type", lang="en", oeo_class_iri=parent, store=store)
     assert len(res) > 0
-    recs = {str(r[5]) for r in res.rows}
+    recs = {r[5].value for r in res.rows}
     assert any("/recommendation/R" in r for r in recs)
     # an accepted instrument-level mapping is followed too
     acc = tmp_path / "acc"
@@ -191,7 +191,7 @@ def test_query_follows_accepted_and_linked(graph: Graph, tmp_path: Path, build_d
         "<https://openenergyplatform.org/ontology/oeo/OEO_00010461> .\n", encoding="utf-8")
     store2 = linked_store([], accepted_dir=acc, build_dir=build_dir)
     res2 = run_query("instruments-by-linked-type", lang="en", oeo_class_iri=OEO + "OEO_00010461", store=store2)
-    assert {str(r[3]).rsplit("/", 1)[-1] for r in res2.rows} == {"industrial-map"}
+    assert {r[3].value.rsplit("/", 1)[-1] for r in res2.rows} == {"industrial-map"}
 
 
 def test_cli_link_and_accept(tmp_path: Path) -> None:

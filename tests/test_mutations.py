@@ -9,7 +9,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from yrd_kg.namespaces import ID, YRD
-from yrd_kg.validate.run import ValidationResult, validate
+from yrd_kg.validate.report import ValidationResult
+from yrd_kg.validate.run import validate
 
 OBS = ID["obs/"]
 

@@ -11,8 +11,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+import yrd_kg.resources as resources
 from yrd_kg.namespaces import ONTOLOGY_IRI, VERSION, VERSION_IRI, YRD
-from yrd_kg.reason.hermit import ontology_graph, ontology_path, run_hermit, to_rdfxml
+from yrd_kg.reason.hermit import ontology_graph, run_hermit, to_rdfxml
 
 DCTERMS = "http://purl.org/dc/terms/"
 YRD_NS = str(YRD._NS)
@@ -134,4 +135,4 @@ def test_hermit_consistent_and_coherent(onto: Graph) -> None:
 
 
 def test_ontology_file_is_in_the_package_resources() -> None:
-    assert ontology_path().name == "yrd.ttl" and ontology_path().is_file()
+    assert (resources.ontology_dir() / "yrd.ttl").is_file()

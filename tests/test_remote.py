@@ -13,8 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
+from yrd_kg.errors import InputError
+from yrd_kg.linking.push import default_update_url, push, read_quads
 from yrd_kg.sparql.remote import (
     RemoteContentTypeError,
     RemoteEngine,
@@ -26,12 +29,8 @@ from yrd_kg.sparql.remote import (
     RemoteTimeout,
     RemoteTruncatedError,
     RemoteXMLError,
-    default_update_url,
-    push,
-    read_quads,
-    run_remote_query,
-    skolem_iri,
 )
+from yrd_kg.sparql.run import run_remote_query
 
 pytest_plugins = ["conftest_virtuoso"]
 
@@ -46,13 +45,13 @@ PARAMS: dict[str, dict[str, str]] = {
 
 def queries_of(kind: str) -> list[str]:
     """The names of the saved queries of ``kind`` (report, construct, violation)."""
-    from yrd_kg.sparql.queries import list_queries
+    from yrd_kg.sparql.catalogue import list_queries
 
     return [q.name for q in list_queries() if q.kind == kind]
 
 
 def _params(name: str) -> dict[str, str]:
-    from yrd_kg.sparql.queries import get_query
+    from yrd_kg.sparql.catalogue import get_query
 
     q = get_query(name)
     given = PARAMS.get(name, {})
@@ -63,7 +62,12 @@ def _params(name: str) -> dict[str, str]:
 
 
 def _key(t: Any) -> str:
-    return "" if t is None else t.n3()
+    """N-Triples form of a pyoxigraph or rdflib term ("" when unbound)."""
+    from yrd_kg.dataset.terms import to_ox
+
+    if t is None:
+        return ""
+    return str(t if isinstance(t, ox.NamedNode | ox.BlankNode | ox.Literal) else to_ox(t))
 
 
 def _same_rows(a: Any, b: Any) -> bool:
@@ -79,7 +83,9 @@ def _bkey(t: Any) -> str:
     """``_key`` with blank nodes (local) and skolem IRIs (pushed) both shown as ``_:``."""
     from rdflib import BNode
 
-    return "_:" if isinstance(t, BNode) or (t is not None and str(t).startswith(GENID)) else _key(t)
+    blank = isinstance(t, BNode | ox.BlankNode)
+    text = t.value if isinstance(t, ox.NamedNode | ox.BlankNode | ox.Literal) else str(t)
+    return "_:" if blank or (t is not None and text.startswith(GENID)) else _key(t)
 
 
 def _graph_key(g: Any) -> list[tuple[str, ...]]:
@@ -88,7 +94,7 @@ def _graph_key(g: Any) -> list[tuple[str, ...]]:
 
 def check_report_remote(name: str, endpoint: str) -> None:
     """The report query run remotely gives the local columns and rows, in zh and in en."""
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     params = _params(name)
     for lang in ("zh", "en"):
@@ -100,7 +106,7 @@ def check_report_remote(name: str, endpoint: str) -> None:
 
 def check_construct_remote(name: str, endpoint: str) -> None:
     """The CONSTRUCT run remotely gives the local graph (blank nodes compared as such)."""
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     params = {"problem_iri": "problem:P1"} if name == "construct-problem-subgraph" else {}
     remote = run_remote_query(name, endpoint, lang="en", engine=RemoteEngine(endpoint, timeout=120), **params)
@@ -114,7 +120,7 @@ def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from yrd_kg.sparql.queries import run_query
+    from yrd_kg.sparql.run import run_query
 
     fixture = FIXTURES / f"q-{name.removesuffix('-violation')}.ttl"
     assert fixture.read_text(encoding="utf-8").startswith(f"# Breaks {name}")
@@ -183,11 +189,17 @@ def test_push_one_graph_update_protocol(oxigraph_server: str, build_dir: Path) -
     eng.update(f"DROP GRAPH <{g}>", oxigraph_server.replace("/query", "/update"))
 
 
-def test_skolem_iris_stable() -> None:
-    a = skolem_iri("https://w3id.org/yrd-kg/graph/data/x", "b0")
-    assert a == skolem_iri("https://w3id.org/yrd-kg/graph/data/x", "b0")
-    assert a.startswith("https://w3id.org/yrd-kg/.well-known/genid/")
-    assert a != skolem_iri("https://w3id.org/yrd-kg/graph/data/y", "b0")
+def test_skolem_iris_are_the_build_labels(build_dir: Path) -> None:
+    """One skolem scheme: a pushed blank node's IRI is GENID + its build label, the same in every push."""
+    from yrd_kg.namespaces import skolem
+
+    lines = [ln for ls in read_quads(build_dir / "yrd-kg.nq").values() for ln in ls]
+    labels = {q.subject.value for q in ox.parse(path=str(build_dir / "yrd-kg.nq"), format=ox.RdfFormat.N_QUADS)
+              if isinstance(q.subject, ox.BlankNode)}
+    assert labels and all(f"<{skolem(label)}>" in "\n".join(lines) for label in sorted(labels)[:20])
+    assert not any("_:" in ln for ln in lines)
+    with pytest.raises(ValueError):
+        skolem("not a label")
 
 
 @pytest.mark.server
@@ -285,7 +297,7 @@ Q = "SELECT ?x WHERE { ?s ?p ?x }"
 def test_good_json(fake: Fake) -> None:
     fake.routes["/q"] = reply(200, GOOD, "application/sparql-results+json")
     cols, rows = RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
-    assert cols == ("x",) and rows[0][0].toPython() == 1
+    assert cols == ("x",) and rows[0][0] == ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
 
 def test_never_answers_times_out(fake: Fake) -> None:
@@ -394,7 +406,7 @@ def test_xml_results_and_doctype(fake: Fake) -> None:
            b'</binding></result></results></sparql>')
     fake.routes["/q"] = reply(200, xml, "application/sparql-results+xml")
     _cols, rows = RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
-    assert str(rows[0][0]) == "上海" and rows[0][0].language == "zh"
+    assert rows[0][0].value == "上海" and rows[0][0].language == "zh"
     evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
             b'<head><variable name="x"/></head><results/></sparql>')
     fake.routes["/evil"] = reply(200, evil, "application/sparql-results+xml")
@@ -442,7 +454,7 @@ def test_default_graphs_sent_as_protocol_parameters(fake: Fake, method: str) -> 
     RemoteEngine(fake.url("/q"), timeout=2, method=method, default_graphs=graphs).select_rows(Q)
     assert seen["default-graph-uri"] == graphs
     assert seen["query"] == [Q]
-    with pytest.raises(ValueError, match="graph IRI"):
+    with pytest.raises(InputError, match="graph IRI"):
         RemoteEngine(fake.url("/q"), default_graphs=["not an iri"])
 
 

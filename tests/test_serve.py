@@ -61,7 +61,7 @@ def test_query_get_and_post(endpoint: str) -> None:
 
 
 def test_remote_engine_through_filter(endpoint: str) -> None:
-    from yrd_kg.sparql.remote import run_remote_query
+    from yrd_kg.sparql.run import run_remote_query
 
     res = run_remote_query("paper-counts", endpoint + "/query", lang="en")
     assert len(res) > 0

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from yrd_kg.namespaces import ID
-from yrd_kg.validate.run import YRDSH, ValidationReport, ValidationResult, validate
+from yrd_kg.namespaces import ID, YRDSH
+from yrd_kg.validate.report import ValidationReport, ValidationResult
+from yrd_kg.validate.run import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "shapes"
@@ -88,7 +89,8 @@ def test_every_shape_and_query_has_a_case() -> None:
     from rdflib import RDF
     from rdflib.namespace import SH
 
-    from yrd_kg.validate.run import load_shapes, violation_queries
+    from yrd_kg.validate.run import violation_queries
+    from yrd_kg.validate.shapes import load_shapes
 
     g = load_shapes()
     shapes = {str(s) for s in g.subjects(RDF.type, SH.NodeShape)} | {str(s) for s in g.subjects(RDF.type, SH.PropertyShape)}
@@ -97,7 +99,7 @@ def test_every_shape_and_query_has_a_case() -> None:
     shared_only = {str(YRDSH[n]) for n in ("CausalFactorShape", "ArgumentShape", "ClaimEntityShape", "VocabularyShape",
                                             "RegionShape", "IndustrialClusterShape", "LinkShape")}
     assert shapes - covered - shared_only == set()
-    queries = {q.name for q in violation_queries()}
+    queries = {q.path.name for q in violation_queries()}
     assert queries == {c.source for c in CASES if c.source.endswith(".rq")}
 
 

@@ -12,7 +12,8 @@ from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
 from yrd_kg.cli.main import main
-from yrd_kg.validate.run import Severity, ValidationError, ValidationReport, validate
+from yrd_kg.validate.report import Severity, ValidationError, ValidationReport
+from yrd_kg.validate.run import validate
 
 SOURCE = Path(os.environ.get("YRD_KG_SOURCE", Path(__file__).resolve().parents[2] / "shared" / "source" / "paper.zh.txt"))
 

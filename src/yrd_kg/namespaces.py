@@ -1,10 +1,22 @@
-"""IRIs of the project, decided once: the ontology namespace, instance bases and external vocabularies.
+"""IRIs of the project, decided once: namespaces, prefixes, CURIEs, the shapes namespace and the skolem scheme.
 
 Terms are never spelled as strings elsewhere in Python: use ``YRD.Problem`` (a typo raises).
-See README "IRI policy".
+IRIs are shortened to CURIEs and expanded back only here (:func:`compact`, :func:`expand`), and blank
+nodes are given IRIs only here (:func:`skolem`). See README "IRI policy".
+
+>>> compact("https://w3id.org/yrd-kg/id/problem/P1.1")
+'problem:P1.1'
+>>> expand("problem:P1.1")
+'https://w3id.org/yrd-kg/id/problem/P1.1'
+>>> str(skolem("gab12cd34b7"))
+'https://w3id.org/yrd-kg/.well-known/genid/gab12cd34b7'
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
@@ -15,6 +27,11 @@ VERSION = "0.1.0"
 VERSION_IRI = URIRef(f"{BASE}ontology/{VERSION}")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+#: the shapes namespace: shape IRIs and the project's own constraint components
+YRDSH = Namespace(BASE + "shapes#")
+#: the one skolem scheme (RDF 1.1 §3.5): a blank node labelled ``L`` in the build is ``GENID + L`` wherever
+#: a blank node must become an IRI (pushing to a store, reasoning, a validation report)
+GENID = BASE + ".well-known/genid/"
 
 #: SHA-256 of the source text the evidence is anchored in (shared/source/paper.zh.txt).
 SOURCE_SHA256 = "edd34c18056a6f0f99722e3299328c077aec27f682e736011b0f77d3e49770d7"
@@ -248,4 +265,56 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "yrdsh": str(YRDSH),
 }
+
+
+def skolem(label: str) -> URIRef:
+    """The skolem IRI of the blank node labelled ``label`` (see :data:`GENID`)."""
+    if not label or not re.fullmatch(r"[A-Za-z0-9_\-.]+", label):
+        raise ValueError(f"not a blank node label: {label!r}")
+    return URIRef(GENID + label)
+
+
+def is_skolem(iri: str) -> bool:
+    """True for an IRI made by :func:`skolem`."""
+    return iri.startswith(GENID)
+
+
+#: a local part that may stand in a CURIE (no whitespace or characters that need an IRI's angle brackets)
+_LOCAL = re.compile(r'[^\s<>"{}|\\^`#]+')
+#: prefixes that :func:`compact` never uses (``yid`` is the parent of the per-kind prefixes)
+_NOT_FOR_COMPACT = frozenset({"yid"})
+
+
+@lru_cache(maxsize=8)
+def _by_length(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(items, key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def compact(iri: str, prefixes: Mapping[str, str] | None = None, *, brackets: bool = False,
+            allow_empty: bool = False) -> str:
+    """``iri`` as ``prefix:local`` with the longest matching namespace of ``prefixes`` (default :data:`PREFIXES`).
+
+    An IRI no prefix fits comes back unchanged, or as ``<iri>`` with ``brackets``. ``allow_empty``: a
+    namespace IRI itself becomes ``prefix:``.
+    """
+    table = PREFIXES if prefixes is None else prefixes
+    for pfx, ns in _by_length(tuple(table.items())):
+        if pfx in _NOT_FOR_COMPACT and prefixes is None:
+            continue
+        local = iri[len(ns):]
+        if iri.startswith(ns) and (_LOCAL.fullmatch(local) or (allow_empty and not local)):
+            return f"{pfx}:{local}"
+    return f"<{iri}>" if brackets else iri
+
+
+def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str | None:
+    """The IRI of ``prefix:local`` when the prefix is known (default :data:`PREFIXES`); an absolute IRI as it is; else None."""
+    if curie.startswith(("http://", "https://", "urn:")):
+        return curie
+    pfx, sep, local = curie.partition(":")
+    table = PREFIXES if prefixes is None else prefixes
+    if sep and pfx in table and local and not local.startswith("//"):
+        return table[pfx] + local
+    return None

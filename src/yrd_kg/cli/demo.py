@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
+
 #: the saved questions the demo answers: (query name, parameters, what it shows)
 DEMO_QUESTIONS: tuple[tuple[str, dict[str, str], str, str], ...] = (
     ("table1-leading-province", {}, "表1：各产业利润最高的省份", "Table 1: the leading province per industry"),
@@ -16,16 +18,18 @@ DEMO_QUESTIONS: tuple[tuple[str, dict[str, str], str, str], ...] = (
 )
 
 
-@click.command("demo")
+@click.command("demo", cls=PolicyCommand)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Label and message language.")
 @click.option("--source", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The paper's text for evidence anchoring (default: $YRD_KG_SOURCE or ../shared/source/paper.zh.txt).")
 def demo(lang: str, source: Path | None) -> None:
     """Build, validate and answer a few saved questions, printing the evidence."""
     import yrd_kg.resources as resources
+    from yrd_kg.cli.errors import found_wanting
     from yrd_kg.dataset.build import build
-    from yrd_kg.sparql.queries import run_query
-    from yrd_kg.validate.run import Severity, validate
+    from yrd_kg.sparql.run import run_query
+    from yrd_kg.validate.report import Severity
+    from yrd_kg.validate.run import validate
 
     def head(zh: str, en: str) -> None:
         click.secho(f"\n== {zh if lang == 'zh' else en}", bold=True)
@@ -49,4 +53,4 @@ def demo(lang: str, source: Path | None) -> None:
         table = run_query(name, lang=lang, params=params)
         click.echo(table.to_text_table(max_width=48))
     if not report.conforms:
-        raise click.exceptions.Exit(1)
+        raise found_wanting()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
 from yrd_kg.dataset.export import EXPORT_FORMATS
 
 
-@click.command("export")
+@click.command("export", cls=PolicyCommand)
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="ttl", show_default=True,
               help="RDF format; nq, trig and jsonld keep the named graphs.")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for standard output.")
@@ -21,5 +22,7 @@ def export(fmt: str, output: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        from yrd_kg.dataset.build import write_atomic
+
+        write_atomic(Path(output), text.encode("utf-8"))
         click.echo(f"wrote {output} ({fmt})", err=True)

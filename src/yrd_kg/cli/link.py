@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
 
-@click.command("link")
+
+@click.command("link", cls=PolicyCommand)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", default=None,
               help="RDF format (turtle, xml, json-ld, nt, manchester, functional); default: from the extension.")
@@ -29,19 +30,14 @@ def link(file: Path, fmt: str | None, min_score: float, output: Path | None, rev
     --accept, the reviewed candidates (rows not rejected, see docs/LINKING.md) are written as
     Turtle to mappings/accepted/<name>.ttl.
     """
-    from yrd_kg.dataset.loader import LoadError
-    from yrd_kg.linking.propose import LinkError, accept, graph_name, link_file, summary
+    from yrd_kg.linking.propose import accept, graph_name, link_file, summary
 
-    try:
-        if reviewed is not None:
-            res = accept(reviewed, name or graph_name(file), accepted_dir=accepted_dir)
-            click.echo(f"accepted {res.accepted} mapping(s), rejected {res.rejected} row(s) → {res.path} "
-                       f"(graph {res.graph_iri})", err=True)
-            return
-        result = link_file(file, fmt=fmt, min_score=min_score)
-    except (LoadError, LinkError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    if reviewed is not None:
+        res = accept(reviewed, name or graph_name(file), accepted_dir=accepted_dir)
+        click.echo(f"accepted {res.accepted} mapping(s), rejected {res.rejected} row(s) → {res.path} "
+                   f"(graph {res.graph_iri})", err=True)
+        return
+    result = link_file(file, fmt=fmt, min_score=min_score)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(result.sssom, encoding="utf-8")
@@ -50,7 +46,7 @@ def link(file: Path, fmt: str | None, min_score: float, output: Path | None, rev
     click.echo(json.dumps(summary(result), ensure_ascii=False), err=True)
 
 
-@click.command("mappings")
+@click.command("mappings", cls=PolicyCommand)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the SSSOM/TSV mapping set here; default: standard output.")
 def mappings(output: Path | None) -> None:

@@ -1,7 +1,8 @@
 """The ``yrd-kg`` command line: a thin, lazily loaded click group over the library.
 
 Each command lives in ``yrd_kg.cli.<module>`` and is imported only when it is run or its
-help is shown, so ``yrd-kg --help`` stays light (no pyshacl, no owlready2).
+help is shown, so ``yrd-kg --help`` stays light (no pyshacl, no owlready2). Every exception a command
+lets out goes through one policy (:class:`yrd_kg.cli.errors.PolicyCommand`) to its exit code.
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""``yrd-kg queries``, ``yrd-kg query NAME`` and ``yrd-kg sparql FILE``: thin wrappers over :mod:`yrd_kg.queries`.
-
-Exit codes: 0 success; 2 usage or query error (one line naming the parameter, file or query).
-A later ``--endpoint URL`` option only has to pass a remote :class:`yrd_kg.queries.Engine` as ``engine=``.
-"""
+"""``yrd-kg queries``, ``yrd-kg query NAME`` and ``yrd-kg sparql FILE``: thin wrappers over :mod:`yrd_kg.sparql`."""
 
 from __future__ import annotations
 
@@ -12,13 +8,11 @@ from typing import Any
 
 import click
 
-FORMATS = ("table", "csv", "tsv", "json", "md", "ttl")
+from yrd_kg.cli.errors import PolicyCommand
+from yrd_kg.errors import InputError
+
+FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
 LANGS = ("zh", "en")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -26,21 +20,9 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            _fail(f"--param {pair!r}: expected KEY=VALUE")
+            raise InputError(f"--param {pair!r}: expected KEY=VALUE")
         out[key.strip()] = value
     return out
-
-
-def _emit(result: Any, fmt: str) -> None:
-    from yrd_kg.sparql.queries import QueryError
-
-    if fmt == "ttl" and result.kind != "construct":
-        _fail("--format ttl needs a CONSTRUCT or DESCRIBE query; use table, csv, tsv, json or md")
-    try:
-        text = result.format(fmt)
-    except QueryError as exc:
-        _fail(str(exc))
-    click.echo(text, nl=not text.endswith("\n"))
 
 
 def _common(f: Any) -> Any:
@@ -49,7 +31,7 @@ def _common(f: Any) -> Any:
     f = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
                      help="Language of the label columns (binds ?_lang).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                     help="table, csv, tsv, json (SPARQL 1.1 results JSON), md, ttl (CONSTRUCT only).")(f)
+                     help="table, csv, tsv, json / xml (SPARQL 1.1 results), md; ttl, nt, jsonld (CONSTRUCT).")(f)
     f = click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
                      help="Bind a parameter, e.g. -p problem_iri=problem:P1.1 (repeatable).")(f)
     f = click.option("--endpoint", default=None, metavar="URL",
@@ -66,111 +48,82 @@ def _common(f: Any) -> Any:
     return f
 
 
-def _check_remote_options(endpoint: str | None, with_files: tuple[Path, ...], default_graphs: tuple[str, ...]) -> None:
-    if endpoint is None and default_graphs:
-        _fail("--default-graph needs --endpoint (the local build's default graph is the union of its graphs)")
-    if endpoint is not None and with_files:
-        _fail("--with adds local files to the local dataset; it cannot be used with --endpoint "
-              "(push them to the store and name their graph with --default-graph)")
-
-
-def _run(kind: str, text: str, *, lang: str, with_files: tuple[Path, ...], values: dict[str, str],
-         endpoint: str | None, allow: tuple[str, ...], timeout: float, max_rows: int,
-         default_graphs: tuple[str, ...] = ()) -> Any:
+def _run(kind: str, text: str, values: dict[str, str], *, fmt: str, lang: str, with_files: tuple[Path, ...],
+         endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
+         max_rows: int) -> None:
     """Run locally in a killable worker (limits), remotely with the endpoint's timeouts, or in-process with SERVICE allowed."""
-    import yrd_kg.sparql.queries as queries
-    import yrd_kg.worker as sandbox
+    from yrd_kg.sparql import limited, run
 
+    for f in with_files:
+        if not f.is_file():
+            raise InputError(f"--with {f}: no such file")
+    if endpoint is None and default_graphs:
+        raise InputError("--default-graph needs --endpoint (the local build's default graph is the union of its graphs)")
+    if endpoint is not None and with_files:
+        raise InputError("--with adds local files to the local dataset; it cannot be used with --endpoint "
+                               "(push them to the store and name their graph with --default-graph)")
+    runner = run.run_query if kind == "query" else run.run_sparql
     if endpoint is not None:
-        from yrd_kg.sparql.remote import RemoteEngine
-
-        engine = RemoteEngine(endpoint, timeout=timeout, default_graphs=default_graphs)
-        run = queries.run_query if kind == "query" else queries.run_sparql
-        return run(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
-    if allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
-        run = queries.run_query if kind == "query" else queries.run_sparql
-        return run(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
-    limited_run = sandbox.run_query if kind == "query" else sandbox.run_sparql
-    bound: dict[str, Any] = dict(values)
-    limited = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, **bound)
-    notice = limited.notice()
-    if notice:
-        click.echo(notice, err=True)
-    return limited.table
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from yrd_kg.dataset.loader import LoadError
-    from yrd_kg.sparql.queries import QueryError
-    from yrd_kg.sparql.remote import RemoteError
-    from yrd_kg.worker import SandboxError
-
-    return (QueryError, LoadError, RemoteError, SandboxError, ValueError)
+        engine = run.make_engine(endpoint=endpoint, default_graphs=default_graphs, timeout=timeout)
+        table = runner(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
+    elif allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
+        table = runner(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
+    else:
+        limited_run = limited.run_query if kind == "query" else limited.run_sparql
+        res = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, params=values)
+        if res.notice():
+            click.echo(res.notice(), err=True)
+        table = res.table
+    if fmt in ("ttl", "nt", "jsonld") and table.kind != "construct":
+        raise InputError(f"--format {fmt} needs a CONSTRUCT or DESCRIBE query; use table, csv, tsv, json, xml or md")
+    out = table.format(fmt)
+    click.echo(out, nl=not out.endswith("\n"))
 
 
-@click.command(name="queries")
+@click.command(name="queries", cls=PolicyCommand)
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the summaries.")
 @click.option("--kind", type=click.Choice(("report", "construct", "violation")), default=None,
               help="Only this kind of query.")
 def queries(lang: str, kind: str | None) -> None:
     """List the saved queries with their summaries and parameters."""
-    from yrd_kg.sparql.queries import list_queries
+    from yrd_kg.sparql.catalogue import list_queries
 
     qs = list_queries(kind=kind)  # type: ignore[arg-type]
     width = max((len(q.name) for q in qs), default=0)
     for q in qs:
         ps = " ".join(f"{p.name}={p.type}" for p in q.params if p.name != "lang")
-        extra = f"  [{ps}]" if ps else ""
-        click.echo(f"{q.name:<{width}}  {q.summary(lang)}{extra}")
+        click.echo(f"{q.name:<{width}}  {q.summary(lang)}" + (f"  [{ps}]" if ps else ""))
 
 
-def _with_files(files: tuple[Path, ...]) -> None:
-    for f in files:
-        if not f.is_file():
-            _fail(f"--with {f}: no such file")
-
-
-def _run_and_emit(kind: str, text: str, label: str, params: tuple[str, ...], fmt: str, lang: str,
-                  with_files: tuple[Path, ...], endpoint: str | None, default_graphs: tuple[str, ...],
-                  allow: tuple[str, ...], timeout: float, max_rows: int) -> None:
-    """Check the options, run (``kind`` = query: ``text`` is a name; sparql: the text) and print; errors exit 2."""
-    values = _parse_params(params)
-    _with_files(with_files)
-    _check_remote_options(endpoint, with_files, default_graphs)
-    try:
-        result = _run(kind, text, lang=lang, with_files=with_files, values=values, endpoint=endpoint,
-                      allow=allow, timeout=timeout, max_rows=max_rows, default_graphs=default_graphs)
-    except _errors() as exc:
-        _fail(str(exc) if kind == "query" else f"{label}: {exc}")
-    except SyntaxError as exc:
-        _fail(f"{label}: SPARQL syntax error: {exc}")
-    _emit(result, fmt)
-
-
-@click.command(name="query")
+@click.command(name="query", cls=PolicyCommand)
 @click.argument("name")
 @_common
 def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
           endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
           max_rows: int) -> None:
     """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint."""
-    _run_and_emit("query", name, name, params, fmt, lang, with_files, endpoint, default_graphs, allow, timeout,
-                   max_rows)
+    _run("query", name, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
+         default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows)
 
 
-@click.command(name="sparql")
+@click.command(name="sparql", cls=PolicyCommand)
 @click.argument("file", type=str)
 @_common
 def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
-          endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-          max_rows: int) -> None:
+           endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
+           max_rows: int) -> None:
     """Run an ad hoc read-only query from FILE (``-`` reads standard input), locally or against --endpoint."""
+    from yrd_kg.sparql.errors import QueryError
+
     if file == "-":
         text = sys.stdin.read()
     else:
         p = Path(file)
         if not p.is_file():
-            _fail(f"{file}: no such file")
+            raise InputError(f"{file}: no such file")
         text = p.read_text(encoding="utf-8")
-    _run_and_emit("sparql", text, file, params, fmt, lang, with_files, endpoint, default_graphs, allow, timeout,
-                   max_rows)
+    try:
+        _run("sparql", text, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
+             default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows)
+    except QueryError as exc:
+        raise QueryError(f"{file}: {exc}") from exc

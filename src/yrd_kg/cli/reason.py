@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
+
 
 def _short(iri: str) -> str:
-    from yrd_kg.namespaces import PREFIXES
+    from yrd_kg.namespaces import compact
 
-    matches = [(len(ns), f"{prefix}:{iri[len(ns) :]}") for prefix, ns in PREFIXES.items() if iri.startswith(ns)]
-    return max(matches)[1] if matches else f"<{iri}>"
+    return compact(iri, brackets=True)
 
 
 def _shorten_all(text: str) -> str:
@@ -21,14 +22,14 @@ def _shorten_all(text: str) -> str:
     return re.sub(r"https?://[^\s,<>\"]+", lambda m: _short(m.group(0)), text)
 
 
-@click.command("reason")
-@click.option("--ontology-only", is_flag=True, help="Reason over ontology/yrd.ttl alone (no data).")
+@click.command("reason", cls=PolicyCommand)
+@click.option("--ontology-only", is_flag=True, help="Reason over the ontology alone (no data).")
 @click.option(
     "--data",
     "files",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Data file(s) to reason over instead of data/*.ttl (repeatable).",
+    help="Data file(s) to reason over instead of the built data (repeatable).",
 )
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before HermiT is stopped.")
 @click.option("--memory", type=int, default=2000, show_default=True, help="Java heap for HermiT, in MB.")
@@ -58,25 +59,16 @@ def reason(
 ) -> None:
     """OWL reasoning with HermiT (owlready2): consistency, unsatisfiable classes and inferences.
 
-    Reasons over ontology/yrd.ttl plus data/*.ttl and the triples derived from yrd:Link nodes, in a
-    scratch folder (sources are never written). Exit 0 when consistent and coherent, 1 when
+    Reasons over the built ontology plus the built data and the triples derived from yrd:Link nodes,
+    in a scratch folder (sources are never written). Exit 0 when consistent and coherent, 1 when
     inconsistent or a class is unsatisfiable, 2 when the reasoner cannot answer (no Java, out of
     memory, timeout).
     """
     import yrd_kg.reason.hermit as lib
+    from yrd_kg.cli.errors import found_wanting
 
-    try:
-        report = lib.reason(
-            include_data=not ontology_only,
-            files=list(files) or None,
-            timeout=timeout,
-            memory_mb=memory,
-            property_values=property_values,
-            explain=explain,
-        )
-    except lib.ReasonerError as e:
-        click.echo(f"error ({e.kind}): {e}", err=True)
-        raise SystemExit(2) from None
+    report = lib.reason(include_data=not ontology_only, files=list(files) or None, timeout=timeout,
+                        memory_mb=memory, property_values=property_values, explain=explain)
 
     click.echo(report.summary())
     if not report.consistent:
@@ -86,7 +78,7 @@ def reason(
                 click.echo(f"  - {_shorten_all(msg)}")
         elif explain:
             click.echo("(the OWL-RL closure finds no clash: the inconsistency needs full OWL 2 DL reasoning)")
-        raise SystemExit(1)
+        raise found_wanting()
 
     if report.unsatisfiable:
         click.echo(f"unsatisfiable classes ({len(report.unsatisfiable)}):")
@@ -103,11 +95,11 @@ def reason(
         for s, p, o in report.inferred_axioms[:show]:
             click.echo(f"  {_short(s)} {_short(p)} {_short(o)}")
     if output is not None:
-        from yrd_kg.namespaces import PREFIXES
+        from yrd_kg.dataset.build import write_atomic
+        from yrd_kg.dataset.store import bind_prefixes
 
-        for prefix, ns in PREFIXES.items():
-            report.inferred.bind(prefix, ns)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        report.inferred.serialize(destination=str(output), format="turtle")
+        bind_prefixes(report.inferred)
+        write_atomic(output, report.inferred.serialize(format="turtle").encode("utf-8"))
         click.echo(f"wrote {len(report.inferred)} inferred triple(s) to {output}")
-    raise SystemExit(0 if report.coherent else 1)
+    if not report.coherent:
+        raise found_wanting()

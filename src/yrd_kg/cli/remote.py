@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
 
-@click.command("push")
+
+@click.command("push", cls=PolicyCommand)
 @click.option("--endpoint", required=True, help="The store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query).")
 @click.option("--graph", default=None, help="Load everything into this one graph (default: each named graph to itself).")
 @click.option("--chunk", type=int, default=20000, show_default=True, help="Triples per request.")
@@ -23,33 +24,24 @@ import click
 def push(endpoint: str, graph: str | None, chunk: int, protocol: str, gsp_url: str | None, update_url: str | None,
          timeout: float, nq: Path | None) -> None:
     """Load the built graph into a triple store and verify the triple count of every graph."""
-    from yrd_kg.sparql.remote import RemoteEngine, RemoteError
-    from yrd_kg.sparql.remote import push as do_push
+    from yrd_kg.linking.push import push as do_push
+    from yrd_kg.sparql.remote import RemoteEngine
 
-    try:
-        engine = RemoteEngine(endpoint, timeout=timeout, deadline=timeout * 10)
-        result = do_push(endpoint, nq=nq, graph=graph, chunk=chunk, protocol=protocol, gsp_url=gsp_url,
-                         update_url=update_url, engine=engine)
-    except (RemoteError, ValueError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    engine = RemoteEngine(endpoint, timeout=timeout, deadline=timeout * 10)
+    result = do_push(endpoint, nq=nq, graph=graph, chunk=chunk, protocol=protocol, gsp_url=gsp_url,
+                     update_url=update_url, engine=engine)
     click.echo(json.dumps({"protocol": result.protocol, "chunks": result.chunks, "triples": result.triples,
                            "graphs": len(result.graphs), "verified": True}, ensure_ascii=False))
 
 
-@click.command("serve")
+@click.command("serve", cls=PolicyCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless --allow-public).")
 @click.option("--port", type=int, default=7879, show_default=True)
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
 @click.option("--allow-public", is_flag=True, help="Allow binding a non-loopback address.")
 def serve(host: str, port: int, timeout: float, allow_public: bool) -> None:
     """Serve the built graph as a read-only SPARQL endpoint (Oxigraph behind a filter)."""
-    from yrd_kg.serve.endpoint import ServeError
     from yrd_kg.serve.endpoint import serve as do_serve
 
     click.echo(f"serving http://{host}:{port}/ (query endpoint /query); Ctrl-C stops", err=True)
-    try:
-        do_serve(host=host, port=port, timeout=timeout, allow_public=allow_public)
-    except ServeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    do_serve(host=host, port=port, timeout=timeout, allow_public=allow_public)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
 
-@click.command("stats")
+
+@click.command("stats", cls=PolicyCommand)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Label language.")
 def stats(lang: str) -> None:
     """Counts per class and per property, with their labels."""
     from yrd_kg.dataset.stats import stats as run_stats
-    from yrd_kg.namespaces import PREFIXES
+    from yrd_kg.namespaces import compact
 
     def short(iri: str) -> str:
-        for k, v in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(v):
-                return f"{k}:{iri[len(v):]}"
-        return f"<{iri}>"
+        return compact(iri, brackets=True)
 
     res = run_stats(lang)
     click.echo(f"{res.triples} quads")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from yrd_kg.cli.errors import PolicyCommand
 
-@click.command("validate")
+
+@click.command("validate", cls=PolicyCommand)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
               help="Language of messages and labels.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
@@ -27,29 +28,25 @@ def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inferenc
     Exit 0 when the data conforms (warnings allowed), 1 on any violation, 2 on an error
     (unreadable data, shapes or queries; missing source or wrong checksum).
     """
+    from yrd_kg.cli.errors import found_wanting
     from yrd_kg.resources import default_source
-    from yrd_kg.validate.anchoring import SourceError
-    from yrd_kg.validate.run import ValidationError
-    from yrd_kg.worker import SandboxError, UnsafeShapesError, validate_limited
+    from yrd_kg.validate.run import validate_limited
 
     src = None if no_source else (source if source is not None else default_source())
-    try:
-        rep = validate_limited(timeout=timeout, source=src, lang=lang, inference=inference)
-    except (ValidationError, SourceError, SandboxError, UnsafeShapesError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    rep = validate_limited(timeout=timeout, source=src, lang=lang, inference=inference)
     if fmt == "json":
         click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
     elif fmt == "ttl":
         click.echo(rep.to_graph().serialize(format="turtle"))
     else:
         click.echo(render_text(rep, lang))
-    sys.exit(0 if rep.conforms else 1)
+    if not rep.conforms:
+        raise found_wanting()
 
 
 def render_text(rep: object, lang: str) -> str:
     """The report as text: by severity, then by shape or query, one block per result."""
-    from yrd_kg.validate.run import Severity, ValidationReport, ValidationResult
+    from yrd_kg.validate.report import Severity, ValidationReport, ValidationResult
 
     assert isinstance(rep, ValidationReport)
     zh = lang == "zh"
@@ -84,12 +81,6 @@ def render_text(rep: object, lang: str) -> str:
 
 
 def _short(iri: str) -> str:
-    from yrd_kg.namespaces import PREFIXES
-    from yrd_kg.validate.run import YRDSH
+    from yrd_kg.namespaces import compact
 
-    if iri.startswith(str(YRDSH)):
-        return "yrdsh:" + iri[len(str(YRDSH)):]
-    for k, v in PREFIXES.items():
-        if iri.startswith(v):
-            return f"{k}:{iri[len(v):]}"
-    return iri
+    return compact(iri)

@@ -1,35 +1,50 @@
-"""Build the dataset: ontology/ and data/ into named graphs, links derived, blank nodes made stable.
+"""Build the dataset: the only place that parses ``ontology/`` and ``data/``.
 
-Output in ``build/`` (byte-identical on rerun):
-- ``yrd-kg.nq``: every named graph as sorted N-Quads (the canonical artefact the store loads);
+Every source file becomes one named graph (``…/graph/<folder>/<stem>``); qualified ``yrd:Link`` and
+``yrd:Evidence`` blank nodes get stable IRIs from their content; the direct triples the links state go
+to ``…/graph/derived/links``. Output in ``build/`` (byte-identical on rerun, each file written beside
+its target and renamed into place):
+
+- ``yrd-kg.nq``: every named graph as sorted N-Quads (the artefact every other stage opens);
 - ``yrd-kg.trig``: the same as TriG, for reading;
 - ``yrd.owl``: the ontology as RDF/XML (for Protégé and owlready2);
-- ``manifest.json``: source checksums (a rebuild happens only when one changed) and counts.
+- ``shapes.nq``: the SHACL shapes (``ontology/shapes/*.ttl``), kept out of the data;
+- ``manifest.json``: checksums of the sources (a rebuild happens only when one changed) and of every
+  artefact (a reader refuses a changed byte), counts per graph and per class.
 
-The pipeline runs on pyoxigraph terms (strict parsing, fast); :func:`load_graphs` and friends give
-the same content as rdflib graphs for the libraries that need them (pySHACL, owlready2 export).
+Blank nodes keep labels that depend only on the source bytes (``g<graph digest>b<n>``), so the same
+sources give the same labels in every process; :func:`yrd_kg.namespaces.skolem` turns a label into an IRI.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 import yrd_kg.resources as resources
-from yrd_kg.dataset.terms import from_ox
-from yrd_kg.namespaces import GRAPH, ID, PREFIXES, YRD
+from yrd_kg.dataset.loader import LoadError, check_bytes
+from yrd_kg.errors import EnvironmentFault
+from yrd_kg.namespaces import GRAPH, ID, PREFIXES, YRD, compact
 
 DERIVED_LINKS = GRAPH["derived/links"]
-BUILD_FORMAT_VERSION = "2"
+#: bump when what the build writes changes shape
+BUILD_FORMAT_VERSION = "3"
+NQ = "yrd-kg.nq"
+TRIG = "yrd-kg.trig"
+OWL = "yrd.owl"
+SHAPES = "shapes.nq"
+MANIFEST = "manifest.json"
+ARTEFACTS = (NQ, TRIG, OWL, SHAPES)
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _LINK = ox.NamedNode(str(YRD.Link))
@@ -37,6 +52,12 @@ _EVIDENCE = ox.NamedNode(str(YRD.Evidence))
 _HAS_EVIDENCE = ox.NamedNode(str(YRD.hasEvidence))
 _L_S, _L_P, _L_O = (ox.NamedNode(str(t)) for t in (YRD.linkSubject, YRD.linkPredicate, YRD.linkObject))
 _QUOTE, _LOCATOR = ox.NamedNode(str(YRD.quote)), ox.NamedNode(str(YRD.locator))
+
+Triple = tuple[Any, Any, Any]
+
+
+class BuildError(EnvironmentFault):
+    """The build could not write its artefacts (read-only folder, full disk)."""
 
 
 @dataclass
@@ -47,11 +68,19 @@ class BuildResult:
     rebuilt: bool
     graphs: dict[str, int] = field(default_factory=dict)
     classes: dict[str, int] = field(default_factory=dict)
+    artefacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: why it rebuilt ("no build yet", "sources changed: data/x.ttl", "forced"), or "" when it did not
+    reason: str = ""
 
     @property
     def triples(self) -> int:
         """Total triples over all named graphs."""
         return sum(self.graphs.values())
+
+    @property
+    def nq(self) -> Path:
+        """The N-Quads artefact."""
+        return self.out_dir / NQ
 
 
 def source_files() -> list[Path]:
@@ -59,25 +88,28 @@ def source_files() -> list[Path]:
     return sorted(resources.ontology_dir().glob("*.ttl")) + sorted(resources.data_dir().glob("*.ttl"))
 
 
-def graph_iri(path: Path) -> URIRef:
+def shape_files() -> list[Path]:
+    """The shipped SHACL shapes (``ontology/shapes/*.ttl``)."""
+    return sorted((resources.ontology_dir() / "shapes").glob("*.ttl"))
+
+
+def graph_iri(path: Path) -> ox.NamedNode:
     """The named graph a source file goes into: ``…/graph/<folder>/<stem>``."""
-    return GRAPH[f"{path.parent.name}/{path.stem}"]
+    return ox.NamedNode(str(GRAPH[f"{path.parent.name}/{path.stem}"]))
 
 
 def _digest(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
-_Triple = tuple[Any, Any, Any]
-
-
-def _parse_source(path: Path) -> list[_Triple]:
+def parse_source(path: Path) -> list[Triple]:
     """Parse one source strictly; blank nodes relabelled by first appearance (stable for the same bytes)."""
-    from yrd_kg.dataset.loader import LoadError, _check_bytes
-
-    data = path.read_bytes()
-    _check_bytes(path, data)
-    scope = _digest(graph_iri(path))[:8]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror or exc}") from exc
+    check_bytes(path, data)
+    scope = _digest(graph_iri(path).value)[:8]
     labels: dict[str, ox.BlankNode] = {}
 
     def local(t: Any) -> Any:
@@ -95,7 +127,12 @@ def _parse_source(path: Path) -> list[_Triple]:
         raise LoadError(path, f"invalid turtle: {exc.msg}", exc.lineno) from exc
 
 
-def _skolemise_ox(triples: list[_Triple]) -> list[_Triple]:
+def _plain(t: Any) -> str:
+    """The string the content hashes are computed on (IRI, or literal lexical form)."""
+    return "None" if t is None else str(t.value)
+
+
+def skolemise_links(triples: list[Triple]) -> list[Triple]:
     """Give Link and Evidence blank nodes stable IRIs derived from their content.
 
     A Link becomes ``id/link/<hash of subject, predicate, object>``; an Evidence node
@@ -128,12 +165,8 @@ def _skolemise_ox(triples: list[_Triple]) -> list[_Triple]:
     return [(mapping.get(s, s), p, mapping.get(o, o)) for s, p, o in triples]
 
 
-def _plain(t: Any) -> str:
-    """The string the hashes are computed on (IRI, or literal lexical form), as rdflib's ``str()`` gives."""
-    return "None" if t is None else str(t.value)
-
-
-def _derived(triples: Iterable[_Triple]) -> list[_Triple]:
+def derived_links(triples: Iterable[Triple]) -> list[Triple]:
+    """The direct triples stated by the qualified ``yrd:Link`` nodes (subject, predicate, object), sorted."""
     spo: dict[Any, dict[Any, Any]] = {}
     links = set()
     for s, p, o in triples:
@@ -150,132 +183,137 @@ def _derived(triples: Iterable[_Triple]) -> list[_Triple]:
     return sorted(set(out), key=str)
 
 
-def build_quads(files: Iterable[Path] | None = None) -> dict[str, list[_Triple]]:
-    """Every source file's triples (skolemised) by graph IRI, plus the derived-links graph."""
-    graphs: dict[str, list[_Triple]] = {}
+def build_quads(files: Iterable[Path] | None = None) -> dict[str, list[Triple]]:
+    """Every source file's triples (links skolemised) by graph IRI, plus the derived-links graph."""
+    graphs: dict[str, list[Triple]] = {}
     for f in files if files is not None else source_files():
-        graphs[str(graph_iri(f))] = _skolemise_ox(_parse_source(f))
-    graphs[str(DERIVED_LINKS)] = _derived(t for ts in graphs.values() for t in ts)
+        graphs[graph_iri(Path(f)).value] = skolemise_links(parse_source(Path(f)))
+    graphs[str(DERIVED_LINKS)] = derived_links(t for ts in graphs.values() for t in ts)
     return graphs
 
 
-def _nquad_lines(graphs: dict[str, list[_Triple]]) -> list[str]:
+def nquads(graphs: dict[str, list[Triple]]) -> bytes:
+    """The graphs as sorted, duplicate-free N-Quads."""
     lines = set()
     for gid, triples in graphs.items():
         g = ox.NamedNode(gid)
         for s, p, o in triples:
             lines.add(f"{ox.Quad(s, p, o, g)} .")
-    return sorted(lines)
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8") if lines else b""
 
 
-_to_rdflib = from_ox
+_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
-def derive_links(g: Graph) -> Graph:
-    """The direct triples stated by the qualified ``yrd:Link`` nodes of an rdflib graph."""
-    out = Graph()
-    for link in g.subjects(RDF.type, YRD.Link):
-        s = g.value(link, YRD.linkSubject)
-        p = g.value(link, YRD.linkPredicate)
-        o = g.value(link, YRD.linkObject)
-        if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None:
-            out.add((s, p, o))
-    return out
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, computed once per process for the same path, size and modification time."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        _DIGESTS[key] = h.hexdigest()
+    return _DIGESTS[key]
 
 
-def skolemise(g: Graph) -> Graph:
-    """The rdflib form of the build's skolemisation (same IRIs as the build gives)."""
-    nt = g.serialize(format="nt").encode("utf-8")
-    triples = [(t.subject, t.predicate, t.object) for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-    out = Graph()
-    for s, p, o in _skolemise_ox(triples):
-        out.add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
-    return out
-
-
-def load_graphs(files: Iterable[Path] | None = None) -> dict[URIRef, Graph]:
-    """Every named graph of the dataset as an rdflib graph (same content as the build)."""
-    out: dict[URIRef, Graph] = {}
-    for gid, triples in build_quads(files).items():
-        g = Graph(identifier=URIRef(gid))
-        add = g.add
-        for s, p, o in triples:
-            add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
-        out[URIRef(gid)] = g
-    return out
-
-
-def load_dataset(files: Iterable[Path] | None = None) -> Dataset:
-    """The whole dataset as an rdflib ``Dataset`` (one named graph per source, default graph = union)."""
-    ds = Dataset(default_union=True)
-    for gid, g in load_graphs(files).items():
-        ng = ds.graph(gid)
-        for t in g:
-            ng.add(t)
-    return ds
-
-
-def load_graph(files: Iterable[Path] | None = None) -> Graph:
-    """The union of all graphs (ontology, data and derived links) as one rdflib ``Graph``."""
-    union = Graph()
-    add = union.add
-    for triples in build_quads(files).values():
-        for s, p, o in triples:
-            add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
-    _bind(union)
-    return union
-
-
-def _manifest(files: Iterable[Path]) -> dict[str, str]:
+def source_manifest(files: Iterable[Path]) -> dict[str, str]:
+    """Checksums of the sources, keyed by path relative to the project (and the build format)."""
     root = resources.ontology_dir().parent
     out = {"build-format": BUILD_FORMAT_VERSION}
     for f in files:
-        out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+        try:
+            out[str(f.relative_to(root))] = file_sha256(f)
+        except OSError as exc:
+            raise LoadError(f, f"cannot read: {exc.strerror or exc}") from exc
     return out
 
 
-def _short(iri: str) -> str:
-    for k, v in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(v) and k != "yid":
-            return f"{k}:{iri[len(v):]}"
-    return iri
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise BuildError(f"{path.parent}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BuildError(f"{path}: cannot write: {exc.strerror or exc}; the previous version is unchanged") from exc
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest of a build folder, or None when there is none or it is unreadable."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _stale(out_dir: Path, sources: dict[str, str]) -> str:
+    """Why ``out_dir`` must be rebuilt for these source checksums ("" when it is up to date)."""
+    old = read_manifest(out_dir)
+    if old is None:
+        return "no build yet"
+    before = old.get("sources") or {}
+    if before != sources:
+        changed = sorted(k for k in set(before) | set(sources) if before.get(k) != sources.get(k))
+        return f"sources changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}"
+    for name in ARTEFACTS:
+        rec = (old.get("artefacts") or {}).get(name)
+        path = out_dir / name
+        if not isinstance(rec, dict) or not path.is_file():
+            return f"{name} is missing"
+        if path.stat().st_size != rec.get("size") or file_sha256(path) != rec.get("sha256"):
+            return f"{name} differs from what the build wrote (checksum)"
+    return ""
 
 
 def build(*, force: bool = False, out_dir: Path | None = None) -> BuildResult:
-    """Build ``build/`` from ontology/ and data/; skipped when no source changed (unless ``force``)."""
+    """Build ``build/`` from ontology/ and data/; skipped when sources and artefacts are unchanged (unless ``force``)."""
     out = Path(out_dir) if out_dir is not None else resources.default_build_dir()
     files = source_files()
-    manifest = _manifest(files)
-    mpath = out / "manifest.json"
-    if not force and mpath.is_file() and (out / "yrd-kg.nq").is_file():
-        old = json.loads(mpath.read_text(encoding="utf-8"))
-        if old.get("sources") == manifest:
-            return BuildResult(out, False, old.get("graphs", {}), old.get("classes", {}))
+    shapes = shape_files()
+    sources = source_manifest(files + shapes)
+    why = "forced" if force else _stale(out, sources)
+    if not why:
+        old = read_manifest(out) or {}
+        return BuildResult(out, False, old.get("graphs", {}), old.get("classes", {}), old.get("artefacts", {}))
     graphs = build_quads(files)
-    out.mkdir(parents=True, exist_ok=True)
-    lines = _nquad_lines(graphs)
-    nq = ("\n".join(lines) + "\n").encode("utf-8")
-    (out / "yrd-kg.nq").write_bytes(nq)
+    nq = nquads(graphs)
     quads = list(ox.parse(nq, format=ox.RdfFormat.N_QUADS))
     prefixes = {k: v for k, v in PREFIXES.items() if k != "yid"}
-    (out / "yrd-kg.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")
-    onto = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if "/graph/ontology/" in str(q.graph_name)]
-    (out / "yrd.owl").write_bytes(ox.serialize(onto, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b"")
+    onto = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if "/graph/ontology/" in q.graph_name.value]
+    shape_graphs = {graph_iri(f).value: parse_source(f) for f in shapes}
+    outputs = {
+        NQ: nq,
+        TRIG: ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"",
+        OWL: ox.serialize(onto, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b"",
+        SHAPES: nquads(shape_graphs),
+    }
+    artefacts = {}
+    for name, data in outputs.items():
+        write_atomic(out / name, data)
+        artefacts[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
     typed: dict[str, set[str]] = {}
     for ts in graphs.values():
         for s, p, o in ts:
             if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
-                typed.setdefault(_short(o.value), set()).add(str(s))
+                typed.setdefault(compact(o.value), set()).add(str(s))
     classes = dict(sorted(Counter({k: len(v) for k, v in typed.items()}).items()))
     counts = {gid: len(set(ts)) for gid, ts in sorted(graphs.items())}
-    mpath.write_text(
-        json.dumps({"sources": manifest, "graphs": counts, "classes": classes}, ensure_ascii=False, indent=1, sort_keys=True)
-        + "\n",
-        encoding="utf-8",
-    )
-    return BuildResult(out, True, counts, classes)
+    manifest = {"sources": sources, "artefacts": artefacts, "graphs": counts, "classes": classes}
+    write_atomic(out / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    return BuildResult(out, True, counts, classes, artefacts, why)
 
 
-def _bind(g: Graph | Dataset) -> None:
-    for k, v in PREFIXES.items():
-        g.bind(k, v, override=True)
+def artefact_paths(out_dir: Path) -> Sequence[Path]:
+    """The artefacts a build folder holds."""
+    return [out_dir / n for n in ARTEFACTS]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import yrd_kg.resources as resources
-from yrd_kg.dataset.build import build
+from yrd_kg.dataset.store import bind_prefixes, open_dataset
+from yrd_kg.errors import InputError
 from yrd_kg.namespaces import PREFIXES
 
 #: export format -> (pyoxigraph format name, whether the format keeps named graphs)
@@ -29,9 +30,8 @@ def jsonld_context() -> dict[str, object]:
 
 
 def built_quads(build_dir: Path | None = None) -> list[ox.Quad]:
-    """The built dataset's quads, read back from ``build/yrd-kg.nq`` (building first when needed)."""
-    res = build(out_dir=build_dir)
-    return list(ox.parse(path=str(res.out_dir / "yrd-kg.nq"), format=ox.RdfFormat.N_QUADS))
+    """The built dataset's quads in a fixed order, literals as written (:meth:`~yrd_kg.dataset.store.Dataset.exact_quads`)."""
+    return sorted(open_dataset(build_dir).exact_quads(), key=str)
 
 
 def export(fmt: str, build_dir: Path | None = None) -> str:
@@ -40,7 +40,7 @@ def export(fmt: str, build_dir: Path | None = None) -> str:
     Triple formats (ttl, nt, xml) hold the union of the named graphs; nq, trig and jsonld keep them.
     """
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+        raise InputError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
     name, keeps_graphs = EXPORT_FORMATS[fmt]
     quads = built_quads(build_dir)
     if fmt == "jsonld":
@@ -59,15 +59,24 @@ def export(fmt: str, build_dir: Path | None = None) -> str:
     return (data or b"").decode("utf-8")
 
 
+def jsonld_of_triples(triples: list[ox.Triple]) -> str:
+    """Triples (a CONSTRUCT result) as JSON-LD under the shipped context."""
+    return _jsonld([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples])
+
+
 def _jsonld(quads: list[ox.Quad]) -> str:
     from rdflib import Dataset
 
-    from yrd_kg.dataset.build import _bind
+    from yrd_kg.dataset.terms import to_graph
 
-    nq = "\n".join(f"{q} ." for q in quads)
     ds = Dataset()
-    ds.parse(data=nq, format="nquads")
-    _bind(ds)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for q in quads:
+        key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        by_graph.setdefault(key, []).append(q)
+    for name, qs in by_graph.items():
+        to_graph(qs, ds.graph(name) if name else ds.default_context)
+    bind_prefixes(ds)
     ctx = jsonld_context()
     text = str(ds.serialize(format="json-ld", context=ctx["@context"], auto_compact=True))
     if len(set(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.JSON_LD))) == len(set(quads)):

@@ -8,23 +8,34 @@ Promises (README "Security"):
 - RDF/XML and TriX with a DOCTYPE or entity declarations are refused before any XML parser runs;
 - JSON-LD may only use the shipped ``@context``; remote or ``file:`` contexts and ``@import`` are
   refused; nesting depth is capped;
-- syntax is checked strictly (pyoxigraph) before rdflib parses, so every error names file and line;
+- syntax is checked strictly (pyoxigraph), so every error names file and line; the result is
+  pyoxigraph triples (an rdflib graph only when a caller asks for ``Loaded.graph``);
   NUL bytes and byte-order marks are refused;
-- every parse goes into a new graph: callers merge only on success, so a bad file changes nothing;
+- every parse gives new triples (blank nodes labelled per file): callers merge only on success,
+  so a bad file changes nothing;
 - ``owl:imports`` are resolved from a local catalogue only; a missing import is an error; cycles end.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph
 from rdflib.namespace import OWL
+
+from yrd_kg.dataset.terms import to_graph, to_ox
+from yrd_kg.errors import InputError
+
+Triple = tuple[Any, Any, Any]
+_IMPORTS = ox.NamedNode(str(OWL.imports))
 
 #: file suffix -> rdflib format name
 FORMATS: dict[str, str] = {
@@ -52,7 +63,7 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_JSON_DEPTH = 200
 
 
-class LoadError(Exception):
+class LoadError(InputError):
     """A file could not be loaded; the message names the file (and line where known)."""
 
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
@@ -65,17 +76,25 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class Loaded:
-    """A parsed file: its graph, the format used and the number of triples."""
+    """A parsed file: its triples (pyoxigraph terms), the format used and its ``owl:imports``.
+
+    ``graph`` is an rdflib view of the same triples, made on first use (for the libraries that need one).
+    """
 
     path: Path
     format: str
-    graph: Graph
+    triples: tuple[Triple, ...]
     imports: tuple[str, ...] = field(default=())
 
-    @property
-    def triples(self) -> int:
-        """Number of triples parsed."""
-        return len(self.graph)
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as a new rdflib graph."""
+        return to_graph(self.triples)
+
+    def quads(self, graph_name: Any = None) -> list[ox.Quad]:
+        """The triples as quads in ``graph_name`` (the default graph when None)."""
+        gn = graph_name if graph_name is not None else ox.DefaultGraph()
+        return [ox.Quad(s, p, o, gn) for s, p, o in self.triples]
 
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(//|[^\\/])")
@@ -140,7 +159,8 @@ def _line_of(data: bytes, index: int) -> int:
     return data.count(b"\n", 0, index) + 1
 
 
-def _check_bytes(path: Path, data: bytes) -> None:
+def check_bytes(path: Path, data: bytes) -> None:
+    """Refuse a byte-order mark, a NUL byte or bytes that are not UTF-8, naming the file and line."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise LoadError(path, "byte-order mark at the start of the file (save as UTF-8 without BOM)", 1)
     nul = data.find(b"\x00")
@@ -207,61 +227,44 @@ def _context_value(path: Path, v: Any, shipped: Mapping[str, Any]) -> Any:
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "xml": "RDF_XML"}
 
 
-def _parse_strict(path: Path, data: bytes, fmt: str) -> Graph | None:
-    """Parse with pyoxigraph's strict parsers (file and line in the error) into a new rdflib graph.
+def _scope(path: Path, data: bytes) -> str:
+    """A label prefix for the blank nodes of one file: the same bytes at the same path give the same labels."""
+    return "f" + hashlib.sha256(str(path.resolve()).encode("utf-8") + b"\x00" + data).hexdigest()[:10]
 
-    Returns None for formats pyoxigraph does not read. Blank nodes get fresh rdflib identities per
-    file, so labels reused across files stay distinct.
+
+def _parse_strict(path: Path, data: bytes, fmt: str) -> list[Triple] | None:
+    """Parse with pyoxigraph's strict parsers (file and line in the error); None for formats it does not read.
+
+    Named graphs of N-Quads and TriG are merged. Blank-node labels are prefixed per file, so labels reused
+    across files stay distinct when files are merged.
     """
-    import pyoxigraph as ox
-    from rdflib import BNode
-    from rdflib import Literal as RLiteral
-
     name = _OX_FORMATS.get(fmt)
     if name is None:
         return None
-    g = Graph()
-    bnodes: dict[str, BNode] = {}
+    scope = _scope(path, data)
 
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            b = bnodes.get(t.value)
-            if b is None:
-                b = bnodes[t.value] = BNode()
-            return b
-        if isinstance(t, ox.Literal):
-            if t.language:
-                return RLiteral(t.value, lang=t.language)
-            dt = t.datatype.value
-            if dt == "http://www.w3.org/2001/XMLSchema#string":
-                return RLiteral(t.value)
-            return RLiteral(t.value, datatype=URIRef(dt))
-        raise LoadError(path, f"unsupported term {t!r} (RDF-star is not supported)")
+    def local(t: Any) -> Any:
+        return ox.BlankNode(f"{scope}_{t.value}") if isinstance(t, ox.BlankNode) else t
 
-    add = g.add
     try:
-        for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri()):
-            add((term(q.subject), term(q.predicate), term(q.object)))
+        return [(local(q.subject), q.predicate, local(q.object))
+                for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri())]
     except SyntaxError as exc:
         raise LoadError(path, f"invalid {fmt}: {exc.msg}", exc.lineno) from exc
     except (ValueError, OSError) as exc:
         raise LoadError(path, f"invalid {fmt}: {exc}") from exc
-    return g
 
 
 _LINE_RE = re.compile(r"(?:line|at line)\s*:?\s*(\d+)", re.I)
 
 
-def parse_bytes(path: Path, data: bytes, fmt: str) -> Graph:
-    """Parse ``data`` (read from ``path``) as ``fmt`` into a new graph, with every safety check."""
+def parse_bytes(path: Path, data: bytes, fmt: str) -> list[Triple]:
+    """Parse ``data`` (read from ``path``) as ``fmt`` into pyoxigraph triples, with every safety check."""
     if fmt in OWL_SYNTAXES:
         raise LoadError(path, f"unsupported format {fmt}: OWL {fmt} syntax needs `yrd-kg link` (py-horned-owl)")
-    _check_bytes(path, data)
+    check_bytes(path, data)
     if fmt in ("xml", "trix"):
         _refuse_dtd(path, data)
-    g = Graph()
     if fmt == "json-ld":
         try:
             obj = json.loads(data.decode("utf-8"))
@@ -277,27 +280,28 @@ def parse_bytes(path: Path, data: bytes, fmt: str) -> Graph:
         strict = _parse_strict(path, data, fmt)
         if strict is not None:
             return strict
-    try:
-        if fmt in ("json-ld", "trix"):
-            # these may carry named graphs: parse into a dataset and keep the union of its graphs
-            from rdflib import Dataset
+    # JSON-LD and TriX (which may carry named graphs): rdflib, the union of the graphs kept
+    from rdflib import Dataset
 
-            ds = Dataset()
-            ds.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
-            for s, p, o, _ in ds.quads((None, None, None, None)):
-                g.add((s, p, o))
-        else:
-            g.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    try:
+        ds = Dataset()
+        ds.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except RecursionError as exc:
         raise LoadError(path, "nesting too deep to parse") from exc
-    except LoadError:
-        raise
     except Exception as exc:  # rdflib raises many types; report them uniformly
         text = str(exc).strip()
         msg = text.splitlines()[0] if text else type(exc).__name__
         m = _LINE_RE.search(text)
         raise LoadError(path, f"cannot parse as {fmt}: {msg}", int(m.group(1)) if m else None) from exc
-    return g
+    scope = _scope(path, data)
+    out: list[Triple] = []
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        try:
+            s2, p2, o2 = (ox.BlankNode(f"{scope}_{t}") if isinstance(t, BNode) else to_ox(t) for t in (s, p, o))
+            out.append((s2, p2, o2))
+        except ValueError as exc:
+            raise LoadError(path, f"cannot use a term of the file: {exc}") from exc
+    return out
 
 
 def parse_file(path: Path | str, fmt: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -315,7 +319,7 @@ def parse_file(path: Path | str, fmt: str | None = None, *, max_bytes: int = DEF
     data = p.read_bytes()
     fmt = fmt or guess_format(p, data)
     try:
-        g = parse_bytes(p, data, fmt)
+        triples = parse_bytes(p, data, fmt)
     except LoadError as exc:
         if p.suffix and fmt == FORMATS.get(p.suffix.lower()):
             looks = sniff_format(data)
@@ -323,18 +327,17 @@ def parse_file(path: Path | str, fmt: str | None = None, *, max_bytes: int = DEF
                 raise LoadError(p, f"{exc.reason} (format {fmt} guessed from the extension "
                                    f"{p.suffix}; the content looks like {looks})", exc.line) from exc
         raise
-    imports = tuple(sorted(str(o) for o in g.objects(None, OWL.imports)))
-    return Loaded(p, fmt, g, imports)
+    imports = tuple(sorted({o.value for _, pr, o in triples if pr == _IMPORTS and isinstance(o, ox.NamedNode)}))
+    return Loaded(p, fmt, tuple(triples), imports)
 
 
-def load_with_imports(path: Path | str, catalogue: Mapping[str, Path], *, max_files: int = 100) -> Graph:
+def load_with_imports(path: Path | str, catalogue: Mapping[str, Path], *, max_files: int = 100) -> list[Triple]:
     """Load ``path`` and, transitively, its ``owl:imports`` from a local catalogue (IRI -> file).
 
     A missing import is a :class:`LoadError`; import cycles terminate (each IRI is loaded once).
     """
     first = parse_file(path)
-    merged = Graph()
-    merged += first.graph
+    merged = list(first.triples)
     seen: set[str] = set()
     todo = list(first.imports)
     while todo:
@@ -348,11 +351,6 @@ def load_with_imports(path: Path | str, catalogue: Mapping[str, Path], *, max_fi
         if target is None:
             raise LoadError(path, f"owl:imports <{iri}> is not in the local catalogue (nothing is fetched)")
         loaded = parse_file(target)
-        merged += loaded.graph
+        merged += loaded.triples
         todo.extend(i for i in loaded.imports if i not in seen)
-    return merged
-
-
-def imports_of(g: Graph) -> list[URIRef]:
-    """The ``owl:imports`` targets declared in ``g``."""
-    return sorted(o for o in g.objects(None, OWL.imports) if isinstance(o, URIRef))
+    return list(dict.fromkeys(merged))

@@ -38,6 +38,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import yrd_kg.resources as resources
 from yrd_kg.dataset.loader import DEFAULT_MAX_BYTES, FORMATS, OWL_SYNTAXES, LoadError, check_local_path, parse_file
+from yrd_kg.errors import InputError
 from yrd_kg.linking.sssom import (
     CURIE_MAP,
     NO_TERM_FOUND,
@@ -80,7 +81,7 @@ LINKABLE_KINDS = ("industry", "gbt4754", "itype", "instrument", "place", "org", 
                   "concept")
 
 
-class LinkError(Exception):
+class LinkError(InputError):
     """Linking failed (bad file, bad review file …); the message says why."""
 
 
@@ -420,9 +421,9 @@ def link_file(path: Path | str, *, fmt: str | None = None, min_score: float = DE
     g, used_fmt = load_external(path, fmt)
     name = graph_name(path)
     if ours is None:
-        from yrd_kg.dataset.build import load_graph
+        from yrd_kg.dataset.store import open_dataset
 
-        ours = load_graph()
+        ours = open_dataset().rdflib_graph()
     cands = propose(entities_of(ours, ours=True), entities_of(g, ours=False), min_score=min_score)
     cmap = _curie_map_for(g, name)
     curies = CurieMap(cmap)
@@ -470,8 +471,10 @@ def load_into_store(store: ox.Store, g: Graph, name: str, *, accepted: bool = Fa
     """Add ``g`` to a pyoxigraph store in ``…/graph/linked/<name>`` (or ``…/mappings/accepted/<name>``)."""
     import pyoxigraph as ox
 
+    from yrd_kg.dataset.terms import from_graph
+
     gid = ox.NamedNode(str(accepted_graph_iri(name) if accepted else linked_graph_iri(name)))
-    store.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=gid)
+    store.extend(from_graph(g, gid))
     return gid
 
 
@@ -531,11 +534,11 @@ def linked_store(linked: Iterable[Path | str] = (), *, accepted_dir: Path | None
                  build_dir: Path | None = None) -> ox.Store:
     """The built dataset plus linked files (each in its ``linked/<name>`` graph) and the accepted mappings.
 
-    Pass the result as ``store=`` to :func:`yrd_kg.queries.run_query` so saved queries follow mappings.
+    Pass the result as ``store=`` to :func:`yrd_kg.sparql.run.run_query` so saved queries follow mappings.
     """
-    from yrd_kg.dataset.store import open_store
+    from yrd_kg.dataset.store import open_dataset
 
-    store = open_store(build_dir, persistent=False)  # writable: linked graphs are added to it
+    store = open_dataset(build_dir, persistent=False).copy().store  # writable: linked graphs are added to it
     for f in linked:
         g, _ = load_external(f)
         load_into_store(store, g, graph_name(f))

@@ -32,7 +32,8 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from yrd_kg.namespaces import BASE, ELI, ID, ORG, PREFIXES, VERSION, YRD
+from yrd_kg.errors import InputError
+from yrd_kg.namespaces import BASE, ELI, ID, ORG, PREFIXES, VERSION, YRD, compact
 
 #: the SSSOM mapping-set IRI of the shipped crosswalks
 MAPPING_SET_ID = f"{BASE}mappings/yrd-kg.sssom.tsv"
@@ -87,7 +88,7 @@ _CONFIDENCE = {
 }
 
 
-class SSSOMError(ValueError):
+class SSSOMError(InputError, ValueError):
     """A mapping set is not well-formed SSSOM/TSV (the message lists the problems)."""
 
 
@@ -154,7 +155,6 @@ class CurieMap:
 
     def __init__(self, prefixes: Mapping[str, str] | None = None) -> None:
         self.prefixes = dict(prefixes if prefixes is not None else CURIE_MAP)
-        self._by_len = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
         self.used: set[str] = set()
 
     def compact(self, value: str) -> str:
@@ -163,13 +163,11 @@ class CurieMap:
         if pfx in self.prefixes and not local.startswith("//"):
             self.used.add(pfx)
             return value
-        for p, ns in self._by_len:
-            if value.startswith(ns):
-                rest = value[len(ns):]
-                if _LOCAL_OK.match(rest):
-                    self.used.add(p)
-                    return f"{p}:{rest}"
-        raise SSSOMError(f"no prefix in the curie map for <{value}>")
+        curie = compact(value, self.prefixes, allow_empty=True)
+        if curie == value:
+            raise SSSOMError(f"no prefix in the curie map for <{value}>")
+        self.used.add(curie.partition(":")[0])
+        return curie
 
     def expand(self, curie: str) -> str:
         """The full IRI of ``curie``; :class:`SSSOMError` when its prefix is unknown."""
@@ -403,9 +401,9 @@ def _typology(itype: URIRef) -> str:
 def shipped_mappings(g: Graph | None = None) -> list[MappingRow]:
     """Every crosswalk the graph ships (see the module docstring), as :class:`MappingRow` objects."""
     if g is None:
-        from yrd_kg.dataset.build import load_graph
+        from yrd_kg.dataset.store import open_dataset
 
-        g = load_graph()
+        g = open_dataset().rdflib_graph()
     rows: dict[tuple[str, str, str, str], MappingRow] = {}
 
     def add(r: MappingRow) -> None:

@@ -2,9 +2,9 @@
 
 HermiT runs in a child Python process, in a scratch owlready2 World inside a temporary folder, so
 inference never writes into the sources and a hung or runaway reasoner can be killed. The graph it
-reasons over is ``ontology/yrd.ttl`` plus (by default) ``data/*.ttl`` and the direct triples derived
-from the qualified ``yrd:Link`` nodes. owlready2 does not read Turtle: the graph is converted to
-RDF/XML with rdflib first.
+reasons over is the built dataset's ontology plus (by default) its data and the direct triples derived
+from the qualified ``yrd:Link`` nodes (:func:`yrd_kg.dataset.store.open_dataset`; nothing re-parses the
+sources). owlready2 does not read Turtle: the graph is written as RDF/XML first.
 
 >>> from yrd_kg.namespaces import ONTOLOGY_IRI
 >>> (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology_graph()
@@ -13,8 +13,10 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,22 +27,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-import yrd_kg.resources as resources
-from yrd_kg.namespaces import BASE, YRD
+from yrd_kg.errors import EnvironmentFault, FoundWanting
+from yrd_kg.namespaces import skolem
+from yrd_kg.reason.rl import explain_clashes
 
 #: default wall-clock limit for HermiT (seconds)
 DEFAULT_TIMEOUT = 120.0
 #: default Java heap for HermiT (MB); owlready2's own default is 2000
 DEFAULT_MEMORY_MB = 2000
-#: where the data's remaining blank nodes are given IRIs before reasoning (scratch copy only)
-GENID = BASE + ".well-known/genid/"
-
-_OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
 _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual, RDFS.Resource}
+_LABEL = re.compile(r"[A-Za-z0-9_\-.]+")
+
+
+class Inconsistent(FoundWanting):
+    """HermiT found the ontology (and data) inconsistent or with unsatisfiable classes."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -48,7 +52,7 @@ _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual, RDFS.Resource}
 # --------------------------------------------------------------------------------------------------
 
 
-class ReasonerError(Exception):
+class ReasonerError(EnvironmentFault):
     """The reasoner could not give an answer (not the same as "inconsistent")."""
 
     kind = "error"
@@ -110,16 +114,11 @@ class ReasoningReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def ontology_path() -> Path:
-    """The OWL ontology in Turtle (``ontology/yrd.ttl``)."""
-    return resources.ontology_dir() / "yrd.ttl"
-
-
 def ontology_graph() -> Graph:
-    """The ontology as an rdflib graph."""
-    g = Graph()
-    g.parse(ontology_path(), format="turtle")
-    return g
+    """The ontology (its named graphs in the built dataset) as an rdflib graph."""
+    from yrd_kg.dataset.store import open_dataset
+
+    return open_dataset().ontology_graph()
 
 
 def to_rdfxml(graph: Graph, path: Path | str) -> Path:
@@ -130,40 +129,19 @@ def to_rdfxml(graph: Graph, path: Path | str) -> Path:
     return out
 
 
-def derive_links(g: Graph) -> Graph:
-    """The direct triples stated by the ``yrd:Link`` nodes of ``g`` (subject, predicate, object).
+def skolemise_blank_nodes(g: Graph) -> Graph:
+    """A copy of the data ``g`` whose blank nodes (RDF list cells excepted) carry skolem IRIs.
 
-    Uses ``yrd_kg.build.derive_links`` where it exists, so reasoning sees exactly what the build derives.
+    owlready2 would read a blank individual as an anonymous class expression; the data's blank nodes
+    become :func:`yrd_kg.namespaces.skolem` IRIs of their build labels first (a scratch copy only).
     """
-    try:
-        from yrd_kg.dataset.build import derive_links as build_derive
-    except ImportError:  # pragma: no cover - the build module is optional for this one
-        out = Graph()
-        for link in g.subjects(RDF.type, YRD.Link):
-            s, p, o = g.value(link, YRD.linkSubject), g.value(link, YRD.linkPredicate), g.value(link, YRD.linkObject)
-            if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None:
-                out.add((s, p, o))
-        return out
-    return build_derive(g)
-
-
-def _skolemise_data(g: Graph) -> Graph:
-    """Give the data's blank nodes IRIs (Links/Evidence as the build does; the rest under ``GENID``).
-
-    RDF list cells are left blank. Only ever applied to a scratch copy.
-    """
-    try:
-        from yrd_kg.dataset.build import skolemise as build_skolemise
-
-        g = build_skolemise(g)
-    except ImportError:  # pragma: no cover
-        pass
     lists = set(g.subjects(RDF.first, None)) | set(g.subjects(RDF.rest, None))
-    if not any(isinstance(t, BNode) and t not in lists for tr in g for t in tr):
-        return g
 
     def iri(t: Node) -> Node:
-        return URIRef(GENID + str(t)) if isinstance(t, BNode) and t not in lists else t
+        if isinstance(t, BNode) and t not in lists:
+            label = str(t)
+            return skolem(label if _LABEL.fullmatch(label) else "h" + hashlib.sha256(label.encode()).hexdigest()[:24])
+        return t
 
     out = Graph()
     for s, p, o in g:
@@ -171,26 +149,27 @@ def _skolemise_data(g: Graph) -> Graph:
     return out
 
 
-def data_files() -> list[Path]:
-    """The data files, in a fixed order."""
-    return sorted(resources.data_dir().glob("*.ttl"))
-
-
-def data_graph(files: Iterable[Path] | None = None) -> Graph:
-    """``data/*.ttl`` (or ``files``) merged, blank nodes given IRIs, plus the triples derived from Links."""
-    g = Graph()
-    for f in data_files() if files is None else files:
-        g.parse(f, format="turtle")
-    g = _skolemise_data(g)
-    g += derive_links(g)
-    return g
-
-
 def reasoning_graph(*, include_data: bool = True, files: Iterable[Path] | None = None) -> Graph:
-    """The ontology plus (by default) the data and derived links: what HermiT is given."""
-    g = ontology_graph()
-    if include_data:
-        g += data_graph(files)
+    """What HermiT is given: the built ontology, plus (by default) the built data and derived links.
+
+    ``files``: the user's data files instead of the built data, read by the safe loader into a dataset
+    made the way the build makes it (links skolemised, direct triples derived), beside the built ontology.
+    """
+    from yrd_kg.dataset.store import dataset_from_files, open_dataset
+    from yrd_kg.dataset.terms import to_graph
+    from yrd_kg.namespaces import GRAPH
+
+    ds = open_dataset()
+    g = ds.ontology_graph()
+    if not include_data:
+        return g
+    source = dataset_from_files(files) if files is not None else ds
+    ontology_prefix = str(GRAPH["ontology/"])
+    data = Graph()
+    for name in source.graph_names():
+        if not name.startswith(ontology_prefix):
+            to_graph(source.quads(name), data)
+    g += skolemise_blank_nodes(data)
     return g
 
 
@@ -209,7 +188,7 @@ def _require_java() -> str:
     if java is None:
         raise JavaNotFoundError(
             "Java runtime not found: HermiT needs `java` on PATH (e.g. `apt-get install default-jre-headless`). "
-            "For a Java-free check use the OWL-RL closure (yrd_kg.reason.materialise_rl)."
+            "For a Java-free check use the OWL-RL closure (yrd_kg.reason.rl.materialise_rl)."
         )
     return java
 
@@ -365,126 +344,7 @@ def _worker(owl_file: str, work_dir: str, memory_mb: int, java: str, property_va
     return 0
 
 
-# --------------------------------------------------------------------------------------------------
-# Java-free: OWL 2 RL closure
-# --------------------------------------------------------------------------------------------------
-
-
-def rl_engine() -> str:
-    """The OWL-RL engine :func:`materialise_rl` uses: ``reasonable`` (Rust) if installed, else ``owlrl``."""
-    try:
-        import reasonable  # noqa: F401
-    except ImportError:
-        return "owlrl"
-    return "reasonable"
-
-
-def _closure_reasonable(graph: Graph) -> Iterable[tuple[Node, Node, Node]]:
-    import reasonable
-
-    r = reasonable.PyReasoner()
-    r.from_graph(graph)
-    for s, p, o in r.reason():
-        # reasonable returns plain literals as xsd:string-typed ones: give them back their input form
-        if isinstance(o, Literal) and o.datatype == XSD.string and (s, p, o) not in graph:
-            o = Literal(str(o))
-        yield s, p, o
-
-
-def _closure_owlrl(graph: Graph) -> Iterable[tuple[Node, Node, Node]]:
-    import owlrl
-
-    g = Graph()
-    g += graph
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
-    errors = set(g.subjects(RDF.type, _OWLRL_ERROR))
-    return (t for t in g if t[0] not in errors)
-
-
-def materialise_rl(graph: Graph, *, engine: str | None = None) -> Graph:
-    """Return a new graph: ``graph`` plus its OWL 2 RL closure.
-
-    The SHACL shapes assume this entailment (the OWL 2 RL rules, which include RDFS): rdf:type
-    through rdfs:subClassOf, rdfs:domain and rdfs:range, rdfs:subPropertyOf, owl:inverseOf,
-    owl:TransitiveProperty, owl:equivalentClass/Property, owl:sameAs. ``engine`` is ``"reasonable"``
-    (default when installed, ~15x faster) or ``"owlrl"``. Engine noise is dropped so both give the
-    same instance-level result: reflexive owl:sameAs, ``rdf:type owl:Thing``, literals as subjects
-    and owlrl's error-message nodes (clashes: see :func:`explain_clashes`).
-    """
-    engine = engine or rl_engine()
-    if engine == "reasonable":
-        inferred = _closure_reasonable(graph)
-    elif engine == "owlrl":
-        inferred = _closure_owlrl(graph)
-    else:
-        raise ValueError(f"unknown OWL-RL engine {engine!r} (reasonable, owlrl)")
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns, override=False)
-    out += graph
-    for s, p, o in inferred:
-        if isinstance(s, Literal) or (p == OWL.sameAs and s == o) or (p == RDF.type and o == OWL.Thing):
-            continue
-        out.add((s, p, o))
-    return out
-
-
-_NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger, XSD.positiveInteger}
-_COMPATIBLE: dict[URIRef, set[URIRef | None]] = {
-    XSD.integer: set(_NUMERIC),
-    XSD.decimal: {*_NUMERIC, XSD.decimal},
-    XSD.string: {None, XSD.string},
-    XSD.gYear: {XSD.gYear},
-}
-
-
-def _members(g: Graph, node: Node | None) -> list[Node]:
-    from rdflib.collection import Collection
-
-    return list(Collection(g, node)) if isinstance(node, BNode | URIRef) else []
-
-
-def explain_clashes(graph: Graph, closure: Graph | None = None) -> list[str]:
-    """Why a graph is inconsistent, as far as the OWL 2 RL closure shows (fast, Java-free).
-
-    Checks the axiom kinds the ontology uses: disjoint classes, functional properties with two
-    different values, irreflexive self-links, datatype ranges, owl:Nothing. An empty list means
-    the clash needs full OWL 2 DL reasoning to see.
-    """
-    c = closure if closure is not None else materialise_rl(graph)
-    msgs: list[str] = []
-    pairs: set[tuple[Node, Node]] = set()
-    for node in c.subjects(RDF.type, OWL.AllDisjointClasses):
-        ms = _members(c, c.value(node, OWL.members))
-        pairs.update((a, b) for i, a in enumerate(ms) for b in ms[i + 1 :])
-    pairs.update(c.subject_objects(OWL.disjointWith))
-    for a, b in pairs:
-        for x in set(c.subjects(RDF.type, a)) & set(c.subjects(RDF.type, b)):
-            msgs.append(f"{x} is in disjoint classes {a} and {b}")
-    different: set[frozenset[Node]] = set()
-    for node in c.subjects(RDF.type, OWL.AllDifferent):
-        ms = _members(c, c.value(node, OWL.distinctMembers) or c.value(node, OWL.members))
-        different.update(frozenset((a, b)) for i, a in enumerate(ms) for b in ms[i + 1 :])
-    different.update(frozenset(t) for t in c.subject_objects(OWL.differentFrom))
-    for prop in set(c.subjects(RDF.type, OWL.FunctionalProperty)):
-        for x in set(c.subjects(prop, None)):
-            values = sorted(set(c.objects(x, prop)), key=str)
-            lits = {v.toPython() for v in values if isinstance(v, Literal)}
-            if len(lits) > 1 or any(frozenset((a, b)) in different for a in values for b in values if a != b):
-                shown = ", ".join(str(v) for v in values)
-                msgs.append(f"{x} has more than one value for functional property {prop}: {shown}")
-    for prop in set(c.subjects(RDF.type, OWL.IrreflexiveProperty)):
-        msgs.extend(f"{x} {prop} itself (irreflexive)" for x, y in c.subject_objects(prop) if x == y)
-    for prop, rng in c.subject_objects(RDFS.range):
-        if (prop, RDF.type, OWL.DatatypeProperty) in c and isinstance(rng, URIRef) and rng in _COMPATIBLE:
-            for x, v in c.subject_objects(prop):
-                if isinstance(v, Literal) and (v.language or v.datatype not in _COMPATIBLE[rng]):
-                    msgs.append(f"{x} {prop} {v.n3()}: outside the range {rng}")
-    msgs.extend(f"{x} is of type owl:Nothing" for x in c.subjects(RDF.type, OWL.Nothing))
-    return sorted(set(msgs))
-
-
 if __name__ == "__main__":  # the HermiT worker, started by run_hermit
     if len(sys.argv) not in (5, 6):
-        raise SystemExit("usage: python -m yrd_kg.reason INPUT.owl WORKDIR MEMORY_MB JAVA [--property-values]")
+        raise SystemExit("usage: python -m yrd_kg.reason.hermit INPUT.owl WORKDIR MEMORY_MB JAVA [--property-values]")
     raise SystemExit(_worker(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], len(sys.argv) == 6))

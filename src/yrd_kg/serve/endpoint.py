@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from yrd_kg.errors import EnvironmentFault
+
 MAX_BODY = 256 * 1024
 DEFAULT_TIMEOUT = 30.0
 
@@ -51,7 +53,7 @@ EXAMPLE = ("PREFIX yrd: <https://w3id.org/yrd-kg/ontology#>\nPREFIX skos: <http:
            "SELECT ?problem ?label WHERE {\n  ?problem a yrd:Shortcoming ; skos:prefLabel ?label .\n}\nORDER BY ?problem")
 
 
-class ServeError(Exception):
+class ServeError(EnvironmentFault):
     """The server could not be started (bad bind address, oxigraph missing or failing)."""
 
 
@@ -151,7 +153,8 @@ def start_backend(location: Path, *, timeout: float = DEFAULT_TIMEOUT, read_only
 
 def check_query(text: str) -> str | None:
     """The reason to refuse ``text`` (update, SERVICE, remote FROM, syntax), or None when it may run."""
-    from yrd_kg.sparql.queries import QueryError, check_read_only
+    from yrd_kg.sparql.errors import QueryError
+    from yrd_kg.sparql.guard import check_read_only
 
     try:
         check_read_only(text)
@@ -285,9 +288,10 @@ def running(*, host: str = "127.0.0.1", port: int = 0, timeout: float = DEFAULT_
     """Load the build into a temporary Oxigraph database, start backend and filter; stop both on exit."""
     check_bind(host, allow_public)
     if nq is None:
-        from yrd_kg.dataset.build import build
+        from yrd_kg.dataset.build import NQ
+        from yrd_kg.dataset.store import open_dataset
 
-        nq = build().out_dir / "yrd-kg.nq"
+        nq = Path(open_dataset().source) / NQ  # built when needed, checksum verified
     with tempfile.TemporaryDirectory(prefix="yrd-kg-serve-") as tmp:
         loc = Path(tmp) / "db"
         load_location(loc, nq)

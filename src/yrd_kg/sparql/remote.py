@@ -16,8 +16,8 @@ The request is built by SPARQLWrapper (query encoding, user agent); it is sent b
   ``max_wait`` seconds in total;
 - XML results are parsed with defusedxml (a DOCTYPE is refused).
 
-:class:`RemoteEngine` implements :class:`yrd_kg.queries.Engine`, so ``run_query(name, engine=RemoteEngine(url))``
-runs a saved query remotely; :func:`run_remote_query` is that call.
+:class:`RemoteEngine` implements :class:`yrd_kg.sparql.engines.Engine`, so ``run_query(name, engine=RemoteEngine(url))``
+runs a saved query remotely (:func:`yrd_kg.sparql.run.run_remote_query`). Pushing to a store: :mod:`yrd_kg.linking.push`.
 """
 
 from __future__ import annotations
@@ -32,20 +32,18 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
 
-from yrd_kg.namespaces import BASE
-
-if TYPE_CHECKING:  # pragma: no cover
-    from yrd_kg.sparql.queries import ResultTable
+from yrd_kg.errors import EnvironmentFault, InputError
+from yrd_kg.sparql.results import ResultTable
 
 USER_AGENT = "yrd-kg/0.1 (+https://w3id.org/yrd-kg)"
-GENID = f"{BASE}.well-known/genid/"
+_BOOL = {v: ox.Literal("true" if v else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+         for v in (True, False)}
 MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -57,7 +55,7 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=
 # --------------------------------------------------------------------------- errors
 
 
-class RemoteError(Exception):
+class RemoteError(EnvironmentFault):
     """A remote endpoint could not give a complete, trustworthy answer."""
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
@@ -66,7 +64,7 @@ class RemoteError(Exception):
         super().__init__(f"{message} ({url})" if url else message)
 
 
-class RemoteSchemeError(RemoteError):
+class RemoteSchemeError(RemoteError, InputError):
     """The URL's scheme is not http or https."""
 
 
@@ -335,7 +333,7 @@ class RemoteEngine:
         return resp
 
     def select_rows(self, query: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        """Evaluate a SELECT (or ASK) query: ``(columns, rows)`` of rdflib terms (``None`` = unbound)."""
+        """Evaluate a SELECT (or ASK) query: ``(columns, rows)`` of pyoxigraph terms (``None`` = unbound)."""
         resp = self._send_query(query, SELECT_ACCEPT)
         ct = resp.content_type
         _refuse_html(resp)
@@ -353,38 +351,33 @@ class RemoteEngine:
         return cols, rows
 
     def select(self, query_text: str) -> ResultTable:
-        """Evaluate a SELECT or ASK query as a :class:`yrd_kg.queries.ResultTable`."""
-        from yrd_kg.sparql.queries import ResultTable
-
+        """Evaluate a SELECT or ASK query as a :class:`~yrd_kg.sparql.results.ResultTable`."""
         cols, rows = self.select_rows(query_text)
         if cols == ("boolean",) and len(rows) == 1 and getattr(rows[0], "_ask", False):
-            return ResultTable(("result",), [tuple(rows[0])], kind="ask")
+            return ResultTable.from_boolean(rows[0][0] == _BOOL[True])
         return ResultTable(cols, rows)
 
-    def construct(self, query_text: str) -> Graph:
-        """Evaluate a CONSTRUCT or DESCRIBE query into an rdflib Graph."""
+    def construct(self, query_text: str) -> list[ox.Triple]:
+        """Evaluate a CONSTRUCT or DESCRIBE query into pyoxigraph triples."""
         resp = self._send_query(query_text, GRAPH_ACCEPT)
         _refuse_html(resp)
-        fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-               "application/rdf+xml": "xml", "application/x-turtle": "turtle"}.get(resp.content_type)
+        fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+               "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+               "application/rdf+xml": ox.RdfFormat.RDF_XML}.get(resp.content_type)
         if fmt is None:
             raise RemoteContentTypeError(f"unexpected content type {resp.content_type or '(none)'!r} for a graph",
                                          url=resp.url, status=resp.status)
-        if fmt == "xml" and re.search(rb"<!\s*(DOCTYPE|ENTITY)", resp.body, re.I):
+        if fmt == ox.RdfFormat.RDF_XML and re.search(rb"<!\s*(DOCTYPE|ENTITY)", resp.body, re.I):
             raise RemoteXMLError("refused: RDF/XML with a DOCTYPE/ENTITY declaration", url=resp.url)
-        g = Graph()
         try:
-            g.parse(data=resp.body, format=fmt)
-        except Exception as exc:  # rdflib raises many types
-            raise RemoteTruncatedError(f"the graph does not parse as {fmt} (cut off?): "
-                                       f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                                       url=resp.url) from None
-        return g
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(resp.body, format=fmt)]
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteTruncatedError(f"the graph does not parse as {fmt} (cut off?): {exc}", url=resp.url) from None
 
     def ask(self, query: str) -> bool:
         """Evaluate an ASK query."""
         _cols, rows = self.select_rows(query)
-        return bool(rows and rows[0][0] is not None and rows[0][0].toPython())
+        return bool(rows and rows[0][0] == _BOOL[True])
 
     def update(self, update: str, url: str | None = None) -> Response:
         """POST a SPARQL Update (``application/sparql-update``) to ``url`` (default: the endpoint)."""
@@ -421,21 +414,33 @@ def _refuse_html(resp: Response) -> None:
                               url=resp.url, status=resp.status)
 
 
+def _literal(value: str, lang: str | None, datatype: str | None) -> ox.Literal:
+    if lang:
+        return ox.Literal(value, language=lang)
+    if datatype and datatype != _XSD_STRING:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+def _bnode(label: str) -> ox.BlankNode:
+    try:
+        return ox.BlankNode(label)
+    except ValueError:  # a store's label pyoxigraph cannot take: a stable one in its place
+        return ox.BlankNode("r" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:24])
+
+
 def _term_json(b: Mapping[str, Any]) -> Any:
     t = b.get("type")
     v = b.get("value", "")
-    if t == "uri":
-        return URIRef(v)
-    if t == "bnode":
-        return BNode(v)
-    if t in ("literal", "typed-literal"):
-        lang = b.get("xml:lang")
-        dt = b.get("datatype")
-        if lang:
-            return Literal(v, lang=lang)
-        if dt and dt != _XSD_STRING:
-            return Literal(v, datatype=URIRef(dt))
-        return Literal(v)
+    try:
+        if t == "uri":
+            return ox.NamedNode(v)
+        if t == "bnode":
+            return _bnode(v)
+        if t in ("literal", "typed-literal"):
+            return _literal(v, b.get("xml:lang"), b.get("datatype"))
+    except ValueError as exc:
+        raise RemoteTruncatedError(f"invalid term {v!r} in the results: {exc}") from None
     raise RemoteTruncatedError(f"unknown term type {t!r} in the results")
 
 
@@ -448,7 +453,7 @@ def _parse_json_results(resp: Response) -> tuple[tuple[str, ...], list[tuple[Any
     if not isinstance(doc, dict):
         raise RemoteTruncatedError("the JSON results are not an object", url=resp.url)
     if "boolean" in doc:
-        return ("boolean",), [_AskRow((Literal(bool(doc["boolean"])),))]
+        return ("boolean",), [_AskRow((_BOOL[bool(doc["boolean"])],))]
     head, results = doc.get("head"), doc.get("results")
     if not isinstance(head, dict) or not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
         raise RemoteTruncatedError("the JSON results lack head/results/bindings", url=resp.url)
@@ -474,7 +479,7 @@ def _parse_xml_results(resp: Response) -> tuple[tuple[str, ...], list[tuple[Any,
         raise RemoteTruncatedError(f"the XML results do not parse (cut off?): {exc}", url=resp.url) from None
     boolean = root.find(f"{_SR}boolean")
     if boolean is not None:
-        return ("boolean",), [_AskRow((Literal((boolean.text or "").strip() == "true"),))]
+        return ("boolean",), [_AskRow((_BOOL[(boolean.text or "").strip() == "true"],))]
     cols = tuple(v.get("name", "") for v in root.iter(f"{_SR}variable"))
     results = root.find(f"{_SR}results")
     if results is None:
@@ -487,145 +492,23 @@ def _parse_xml_results(resp: Response) -> tuple[tuple[str, ...], list[tuple[Any,
             if el is None:
                 continue
             tag = el.tag.replace(_SR, "")
-            if tag == "uri":
-                vals[b.get("name", "")] = URIRef(el.text or "")
-            elif tag == "bnode":
-                vals[b.get("name", "")] = BNode(el.text or "")
-            else:
-                lang = el.get("{http://www.w3.org/XML/1998/namespace}lang")
-                dt = el.get("datatype")
-                vals[b.get("name", "")] = (Literal(el.text or "", lang=lang) if lang else
-                                           Literal(el.text or "", datatype=URIRef(dt)) if dt and dt != _XSD_STRING
-                                           else Literal(el.text or ""))
+            try:
+                if tag == "uri":
+                    vals[b.get("name", "")] = ox.NamedNode(el.text or "")
+                elif tag == "bnode":
+                    vals[b.get("name", "")] = _bnode(el.text or "")
+                else:
+                    vals[b.get("name", "")] = _literal(el.text or "", el.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                                                       el.get("datatype"))
+            except ValueError as exc:
+                raise RemoteTruncatedError(f"invalid term in the XML results: {exc}", url=resp.url) from None
         rows.append(tuple(vals.get(c) for c in cols))
     return cols, rows
 
-
-def run_remote_query(name: str, endpoint: str, *, lang: str = "zh", engine: RemoteEngine | None = None,
-                     timeout: float = DEFAULT_TIMEOUT, **params: Any) -> ResultTable:
-    """Run the saved query ``name`` on ``endpoint``: same checks, parameter binding and typed rows as locally."""
-    from yrd_kg.sparql.queries import DEFAULT_LANG, run_query
-
-    eng = engine if engine is not None else RemoteEngine(endpoint, timeout=timeout)
-    return run_query(name, lang=lang or DEFAULT_LANG, engine=eng, **params)
-
-
-# --------------------------------------------------------------------------- push
-
-
-@dataclass
-class PushResult:
-    """What ``push`` loaded: triples per target graph (verified by COUNT), chunks sent, protocol used."""
-
-    graphs: dict[str, int] = field(default_factory=dict)
-    chunks: int = 0
-    protocol: str = "gsp"
-
-    @property
-    def triples(self) -> int:
-        """All triples loaded."""
-        return sum(self.graphs.values())
-
-
-def skolem_iri(graph: str, label: str) -> str:
-    """The stable IRI that replaces blank node ``label`` of ``graph``."""
-    return GENID + hashlib.sha256(f"{graph}\x1f{label}".encode()).hexdigest()[:32]
-
-
-def read_quads(nq: Path, target_graph: str | None = None) -> dict[str, list[str]]:
-    """N-Triples lines per target graph, blank nodes skolemised (sorted, distinct)."""
-    import pyoxigraph as ox
-
-    out: dict[str, set[str]] = {}
-    with nq.open("rb") as fh:
-        for q in ox.parse(fh, format=ox.RdfFormat.N_QUADS):
-            src = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            terms = []
-            for t in (q.subject, q.predicate, q.object):
-                if isinstance(t, ox.BlankNode):
-                    terms.append(f"<{skolem_iri(src, t.value)}>")
-                else:
-                    terms.append(str(t))
-            tgt = target_graph or src or f"{BASE}graph/default"
-            out.setdefault(tgt, set()).add(" ".join(terms) + " .")
-    return {g: sorted(lines) for g, lines in sorted(out.items())}
-
-
-def _chunks(lines: Sequence[str], n: int) -> Iterator[Sequence[str]]:
-    for i in range(0, len(lines), n):
-        yield lines[i:i + n]
-
-
-def default_gsp_url(endpoint: str) -> str:
-    """The Graph Store endpoint next to a query endpoint (Oxigraph: ``/query`` → ``/store``)."""
-    return re.sub(r"/query/?$", "/store", endpoint) if re.search(r"/query/?$", endpoint) else endpoint
-
-
-def default_update_url(endpoint: str) -> str:
-    """The update endpoint next to a query endpoint (Oxigraph: ``/query`` → ``/update``)."""
-    return re.sub(r"/query/?$", "/update", endpoint) if re.search(r"/query/?$", endpoint) else endpoint
-
-
-def _with_graph(url: str, graph: str, param: str = "graph") -> str:
-    parts = urllib.parse.urlsplit(url)
-    q = [*urllib.parse.parse_qsl(parts.query), (param, graph)]
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(q), ""))
-
-
-def count_triples(engine: RemoteEngine, graph: str) -> int:
-    """``SELECT (COUNT(*) AS ?n) WHERE { GRAPH <graph> { ?s ?p ?o } }`` on the endpoint."""
-    _cols, rows = engine.select_rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    if not rows or rows[0][0] is None:
-        raise RemoteVerifyError("the COUNT query returned no row", url=engine.endpoint)
-    return int(rows[0][0].toPython())
-
-
-def push(endpoint: str, *, nq: Path | None = None, graph: str | None = None, chunk: int = 20000,
-         protocol: str = "gsp", gsp_url: str | None = None, update_url: str | None = None,
-         engine: RemoteEngine | None = None, graph_param: str = "graph") -> PushResult:
-    """Load the built dataset into the store at ``endpoint`` and verify the triple count of every graph.
-
-    Each named graph of ``build/yrd-kg.nq`` goes to the same graph in the store (or all into ``graph``).
-    ``protocol="gsp"``: PUT the first chunk (replaces the graph), POST the rest, as N-Triples.
-    ``protocol="update"``: ``DROP SILENT GRAPH`` then ``INSERT DATA`` per chunk. Rerunning gives the same
-    state (idempotent).
-    """
-    if chunk < 1:
-        raise ValueError("chunk must be at least 1")
-    if protocol not in ("gsp", "update"):
-        raise ValueError("protocol must be 'gsp' or 'update'")
-    if nq is None:
-        from yrd_kg.dataset.build import build
-
-        nq = build().out_dir / "yrd-kg.nq"
-    if graph is not None:
-        check_iri(graph)
-    eng = engine if engine is not None else RemoteEngine(endpoint)
-    gsp = gsp_url or default_gsp_url(endpoint)
-    upd = update_url or default_update_url(endpoint)
-    result = PushResult(protocol=protocol)
-    for g, lines in read_quads(nq, graph).items():
-        for i, part in enumerate(_chunks(lines, chunk)):
-            body = ("\n".join(part) + "\n").encode("utf-8")
-            if protocol == "gsp":
-                resp = eng.request("PUT" if i == 0 else "POST", _with_graph(gsp, g, graph_param), body=body,
-                                   headers={"Content-Type": "application/n-triples"})
-                _check_status(resp)
-            else:
-                if i == 0:
-                    eng.update(f"DROP SILENT GRAPH <{g}>", upd)
-                eng.update(f"INSERT DATA {{ GRAPH <{g}> {{\n" + "\n".join(part) + "\n} }", upd)
-            result.chunks += 1
-        have = count_triples(eng, g)
-        if have != len(lines):
-            raise RemoteVerifyError(f"graph <{g}> holds {have} triples after the push, expected {len(lines)}",
-                                    url=endpoint)
-        result.graphs[g] = have
-    return result
 
 
 def check_iri(iri: str) -> str:
     """An absolute http(s)/urn IRI without characters that would break ``<…>``."""
     if not re.match(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$", iri):
-        raise ValueError(f"not a usable graph IRI: {iri!r}")
+        raise InputError(f"not a usable graph IRI: {iri!r}")
     return iri

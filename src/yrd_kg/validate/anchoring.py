@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from yrd_kg.errors import InputError
 from yrd_kg.namespaces import SOURCE_SHA256
 
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -31,7 +32,7 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class SourceError(Exception):
+class SourceError(InputError):
     """The source text is missing or is not the text the evidence was anchored in."""
 
 

@@ -141,15 +141,15 @@ def _why(canon: str, quote: str | None, loc: object, start: int | None, end: int
 
 
 def verify_evidence(source: Path, data_files: Iterable[Path] | None = None) -> EvidenceReport:
-    """Re-anchor every evidence quote of the dataset (or of ``data_files``) in ``source``.
+    """Re-anchor every evidence quote of the built dataset (or of a dataset made from ``data_files``) in ``source``.
 
-    Raises :class:`~yrd_kg.evidence.SourceError` when the file is missing or its checksum is wrong.
+    Raises :class:`~yrd_kg.validate.anchoring.SourceError` when the file is missing or its checksum is wrong.
     """
-    from yrd_kg.dataset.build import load_graph
+    from yrd_kg.dataset.store import dataset_from_files, open_dataset
 
     text = read_source(Path(source))
-    graph = load_graph(data_files)
-    return verify_graph(graph, text, Path(source))
+    ds = dataset_from_files(data_files) if data_files is not None else open_dataset()
+    return verify_graph(ds.rdflib_graph(), text, Path(source))
 
 
 def verify_graph(graph: Graph, text: str, source: Path) -> EvidenceReport:
