@@ -21,7 +21,7 @@ from rdflib import Graph, Namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from yrd_kg.evidence import canonical, read_source, segment  # noqa: E402
+from yrd_kg.evidence import canonical, read_source, segment
 
 YRD = Namespace("https://w3id.org/yrd-kg/ontology#")
 MAX_SUBPOINTS = 4
