@@ -17,7 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Literal, Namespace
+from rdflib.term import Node
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -47,15 +48,15 @@ def common_substrings(a: str, b: str, min_len: int = 2) -> set[str]:
     return {s for s in found if not any(s != t and s in t for t in found)}
 
 
-def _side_quotes(g: Graph, link: object, end: object) -> list[str]:
-    part = g.value(end, YRD.inPart)
+def _side_quotes(g: Graph, link: Node, end: Node | None) -> list[str]:
+    part = g.value(end, YRD.inPart) if end is not None else None
     if part is None:
         return []
     ps, pe = g.value(part, YRD.spanStart), g.value(part, YRD.spanEnd)
     out = []
     for ev in g.objects(link, YRD.hasEvidence):
         a, b = g.value(ev, YRD.start), g.value(ev, YRD.end)
-        if None not in (a, b, ps, pe) and int(a) >= int(ps) and int(b) <= int(pe):
+        if all(isinstance(x, Literal) for x in (a, b, ps, pe)) and int(str(a)) >= int(str(ps)) and int(str(b)) <= int(str(pe)):
             out.append("".join(str(g.value(ev, YRD.quote)).split()))
     return out
 
@@ -75,7 +76,7 @@ def link_candidates(g: Graph, subpoints: dict[str, str], status: str | None = No
                 words |= common_substrings(qa, qb)
         marked = sorted((f"{w}({frequency(w, subpoints)}){'*' if frequency(w, subpoints) <= MAX_SUBPOINTS else ''}"
                          for w in words), key=lambda x: (not x.endswith("*"), x))
-        label = f"{g.namespace_manager.normalizeUri(s)} {pred} {g.namespace_manager.normalizeUri(o)}"
+        label = f"{g.namespace_manager.normalizeUri(str(s))} {pred} {g.namespace_manager.normalizeUri(str(o))}"
         rows.append((label, st, marked))
     return sorted(rows)
 
