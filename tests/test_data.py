@@ -85,15 +85,20 @@ def test_every_problem_sub_point_reaches_a_remedy(graph: Graph) -> None:
         assert remedies, f"{p} has no remedy"
 
 
-def test_problem_hierarchy_is_one_level(graph: Graph) -> None:
-    """Shortcoming <- sub-point and nothing deeper: problem-chain and construct-problem-subgraph rely on it."""
+def test_problem_hierarchy_is_two_levels(graph: Graph) -> None:
+    """Shortcoming <- sub-point <- factor parts, nothing deeper: problem-chain and construct-problem-subgraph rely on it."""
     shortcomings = _instances(graph, YRD.Shortcoming)
     sub_points = _instances(graph, YRD.ProblemSubPoint)
+    factors = _instances(graph, YRD.CausalFactor) | _instances(graph, YRD.Cause) | _instances(graph, YRD.Effect)
     assert len(shortcomings) == 4 and len(sub_points) == 12
     parts_of = {s: set(graph.subjects(YRD.partOf, s)) for s in shortcomings | sub_points}
     assert all(parts_of[s] <= sub_points for s in shortcomings), "a shortcoming has a part that is not a sub-point"
-    assert all(not parts_of[s] for s in sub_points), "a problem sub-point has parts of its own"
+    factor_parts = set().union(*(parts_of[s] for s in sub_points))
+    assert factor_parts <= factors, "a problem sub-point has a part that is not a causal factor"
+    assert len(factor_parts) == 40  # the factors each sub-point's own passage lists as what it consists of (issue 18)
+    assert not any(set(graph.subjects(YRD.partOf, f)) for f in factor_parts), "a factor part has parts of its own"
     assert {o for p in sub_points for o in graph.objects(p, YRD.partOf)} <= shortcomings
+    assert all(len(set(graph.objects(f, YRD.partOf))) == 1 for f in factor_parts)
 
 
 #: properties whose numbers are positions, orders or counts of the graph itself, not figures of the paper

@@ -2,9 +2,9 @@
 
 - ``mf:QueryEvaluationTest`` of the suites whose features the saved queries use (aggregates, bind,
   bindings, exists, functions, negation, property-path, subquery) run through
-  :func:`yrd_kg.queries.run_sparql` (so through the read-only check and parameter binding) on
-  :class:`~yrd_kg.queries.OxigraphEngine` (a pyoxigraph store loaded with the test data) and on
-  :class:`~yrd_kg.queries.RdflibEngine` (an rdflib Dataset). ``qt:data`` goes into the default graph,
+  :func:`yrd_kg.sparql.run.run_sparql` (so through the read-only check and parameter binding) on
+  :class:`~yrd_kg.sparql.engines.OxigraphEngine` (a pyoxigraph store loaded with the test data) and on
+  :class:`~yrd_kg.sparql.engines.RdflibEngine` (an rdflib Dataset). ``qt:data`` goes into the default graph,
   each ``qt:graphData`` into a named graph called by its file IRI.
 - Results are compared as multisets of solutions (ORDER BY is not checked). Blank nodes are
   compared up to *any* renaming (each bnode becomes ``_:``), which is weaker than isomorphism and

@@ -29,6 +29,7 @@ ALLOWED = (
     "http://purl.org/linked-data/",
     "http://data.europa.eu/eli/ontology#",
     "http://purl.obolibrary.org/obo/RO_",
+    "http://purl.obolibrary.org/obo/ECO_",  # link strengths: docs/ARGUMENT.md
     "https://openenergyplatform.org/ontology/oeo/",
     "https://w3id.org/yrd-kg/",
     "https://creativecommons.org/",

@@ -101,6 +101,7 @@ class YRD(DefinedNamespace):
     Link: URIRef
     AssertionStatus: URIRef
     Stated: URIRef
+    Echoed: URIRef
     Interpreted: URIRef
 
     # -- object properties of the argument
@@ -127,6 +128,7 @@ class YRD(DefinedNamespace):
     linkObject: URIRef
     assertionStatus: URIRef
     rationale: URIRef
+    sharedWording: URIRef
     citedWork: URIRef
     attributedTo: URIRef
     hasInstrumentType: URIRef

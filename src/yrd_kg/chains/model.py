@@ -14,7 +14,7 @@ from yrd_kg.namespaces import YRD, compact
 
 Kind = Literal["cause", "problem", "effect", "path", "action", "recommendation", "measure", "instrument", "actor"]
 Relation = Literal["causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf"]
-Status = Literal["stated", "interpreted"]
+Status = Literal["stated", "echoed", "interpreted"]
 
 #: node kinds, in the left-to-right order of the pictures
 KINDS: tuple[str, ...] = ("cause", "problem", "effect", "action", "measure", "path", "recommendation", "instrument", "actor")
@@ -49,7 +49,7 @@ PREDICATE_RELATION: dict[str, str] = {
     str(YRD.involvesActor): "involves",
     str(YRD.partOf): "partOf",
 }
-STATUS: dict[str, str] = {str(YRD.Stated): "stated", str(YRD.Interpreted): "interpreted"}
+STATUS: dict[str, str] = {str(YRD.Stated): "stated", str(YRD.Echoed): "echoed", str(YRD.Interpreted): "interpreted"}
 
 #: section (first digit of a "3.1.1"-style number) → notation letter
 SECTION_LETTER = {"3": "P", "4": "B", "5": "R"}

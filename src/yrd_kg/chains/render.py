@@ -2,7 +2,8 @@
 
 Pictures are layered left to right by role: causes (deeper causes further left), the problem, effects,
 actions/measures, paths/recommendations, instruments, actors. Colour gives the node kind, line colour the
-relation, a dashed line an interpreted link, a dotted line ``partOf``; every picture carries a legend.
+relation, the line's dashes the link's strength (stated solid, echoed long dashes, interpreted short dashes),
+a dotted line ``partOf``; every picture carries a legend.
 
 SVG/PNG come from Graphviz ``dot`` when it is installed (``engine="graphviz"``, the default ``auto``
 picks it), otherwise from a layered layout computed here and written as SVG by hand (``engine="python"``).
@@ -26,6 +27,9 @@ from yrd_kg.chains.style import (
     KIND_STYLE,
     RELATION_COLOUR,
     RELATION_NAME,
+    STATUS_DASH,
+    STATUS_DOT,
+    STATUS_MERMAID,
     STATUS_NAME,
     RenderError,
     _lang,
@@ -60,7 +64,7 @@ def render_mermaid(scene: Scene) -> str:
     rel = RELATION_NAME[scene.lang]
     link_styles: list[str] = []
     for i, e in enumerate(scene.edges):
-        arrow = "-->" if e.stated else "-.->"
+        arrow = STATUS_MERMAID.get(e.status, "-.->")
         out.append(f"  {ids[e.source]} {arrow}|{_mm_text(rel.get(e.relation, e.relation))}| {ids[e.target]}")
         link_styles.append(f"  linkStyle {i} stroke:{RELATION_COLOUR.get(e.relation, '#333')}")
     return "\n".join(out + link_styles) + "\n"
@@ -108,8 +112,8 @@ def render_dot(scene: Scene) -> str:
         out.append("  " + " -> ".join(f"a{i}" for i in range(len(cols))) + " [style=invis, weight=100];")
     for e in scene.edges:
         colour = RELATION_COLOUR.get(e.relation, "#333333")
-        style = "dotted" if e.relation == "partOf" else ("solid" if e.stated else "dashed")
-        attrs = f'color="{colour}", style={style}, tooltip={_dot_str(_tooltip(e, scene))}'
+        style = "dotted" if e.relation == "partOf" else STATUS_DOT.get(e.status, "dashed")
+        attrs = f'color="{colour}", style="{style}", tooltip={_dot_str(_tooltip(e, scene))}'
         cs, ct = colidx[scene.columns[e.source]], colidx[scene.columns[e.target]]
         if cs > ct:  # draw right-to-left edges reversed so the ranks stay in column order
             out.append(f"  {ids[e.target]} -> {ids[e.source]} [{attrs}, dir=back];")
@@ -140,6 +144,7 @@ def _legend_html(scene: Scene) -> str:
         if r in rel_present:
             rows.append(f'<tr><td align="left"><font color="{colour}"><b>——</b> {escape(rels[r])}</font></td></tr>')
     rows.append(f'<tr><td align="left">—— {escape(st["stated"])}</td></tr>')
+    rows.append(f'<tr><td align="left"><b>— —</b> {escape(st["echoed"])}</td></tr>')
     rows.append(f'<tr><td align="left">- - - {escape(st["interpreted"])}</td></tr>')
     rows.append("</table>")
     return "".join(rows)
@@ -184,7 +189,8 @@ def render_svg(scene: Scene) -> str:
             continue
         x1, y1, c1x, c1y, c2x, c2y, x2, y2 = edge_geometry(lay, e)
         colour = RELATION_COLOUR.get(e.relation, "#333")
-        dash = ' stroke-dasharray="2 3"' if e.relation == "partOf" else ("" if e.stated else ' stroke-dasharray="6 4"')
+        pattern = "2 3" if e.relation == "partOf" else STATUS_DASH.get(e.status, "4 4")
+        dash = f' stroke-dasharray="{pattern}"' if pattern else ""
         out.append(f'<path d="M{x1:.1f},{y1:.1f} C{c1x:.1f},{c1y:.1f} {c2x:.1f},{c2y:.1f} {x2:.1f},{y2:.1f}" '
                    f'stroke="{colour}" stroke-width="1.3" stroke-opacity="0.85"{dash} marker-end="url(#arrow-{e.relation})">'
                    f"<title>{escape(rels.get(e.relation, e.relation))} ({st[e.status]})\n"
@@ -234,7 +240,8 @@ def _svg_legend(scene: Scene, x: float, y: float, max_w: float) -> list[str]:
         label = rels[r]
         out.append(f'<text x="{cx + 30:.1f}" y="{y2 + 11:.1f}" fill="#222">{escape(label)}</text>')
         cx += 44 + text_width(label) * 11
-    for status, dash in (("stated", ""), ("interpreted", ' stroke-dasharray="6 4"')):
+    for status in ("stated", "echoed", "interpreted"):
+        dash = f' stroke-dasharray="{STATUS_DASH[status]}"' if STATUS_DASH[status] else ""
         out.append(f'<line x1="{cx:.1f}" y1="{y2 + 7:.1f}" x2="{cx + 30:.1f}" y2="{y2 + 7:.1f}" stroke="#333" '
                    f'stroke-width="1.6"{dash}/>')
         out.append(f'<text x="{cx + 34:.1f}" y="{y2 + 11:.1f}" fill="#222">{escape(st[status])}</text>')
@@ -279,7 +286,7 @@ def render_png_matplotlib(scene: Scene) -> bytes:
     ax.text(20, 26, scene.title, fontsize=12, fontweight="bold", va="baseline")
     for e in scene.edges:
         x1, y1, c1x, c1y, c2x, c2y, x2, y2 = edge_geometry(lay, e)
-        style = ":" if e.relation == "partOf" else ("-" if e.stated else "--")
+        style = ":" if e.relation == "partOf" else {"stated": "-", "echoed": "-."}.get(e.status, "--")
         path = MPath([(x1, y1), (c1x, c1y), (c2x, c2y), (x2, y2)], [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4])
         ax.add_patch(PathPatch(path, fill=False, edgecolor=RELATION_COLOUR.get(e.relation, "#333"), linestyle=style, lw=1.0))
     for iri, b in lay.boxes.items():

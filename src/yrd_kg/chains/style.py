@@ -39,7 +39,12 @@ RELATION_NAME = {
            "involves": "涉及主体", "partOf": "属于"},
     "en": {r: r for r in RELATION_COLOUR},
 }
-STATUS_NAME = {"zh": {"stated": "陈述", "interpreted": "解释"}, "en": {"stated": "stated", "interpreted": "interpreted"}}
+STATUS_NAME = {"zh": {"stated": "陈述", "echoed": "呼应", "interpreted": "解释"},
+               "en": {"stated": "stated", "echoed": "echoed", "interpreted": "interpreted"}}
+#: how a link's strength is drawn: SVG dash array, Graphviz style, Mermaid arrow (partOf is drawn dotted)
+STATUS_DASH = {"stated": "", "echoed": "10 3", "interpreted": "4 4"}
+STATUS_DOT = {"stated": "solid", "echoed": "dashed,bold", "interpreted": "dashed"}
+STATUS_MERMAID = {"stated": "-->", "echoed": "==>", "interpreted": "-.->"}
 SECTION_NAME = {
     "zh": {"structure": "子问题", "causes": "成因(上溯)", "effects": "后果(下行)", "remedies": "回应:路径行动与建议措施",
            "mentions": "问题文本中点名的工具与主体", "answers": "回应的问题"},

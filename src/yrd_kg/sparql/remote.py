@@ -154,7 +154,7 @@ def _retry_after(value: str | None, now: float) -> float | None:
 
 
 class RemoteEngine:
-    """A SPARQL 1.1 endpoint as an :class:`yrd_kg.queries.Engine` (``select``/``construct``), with hard limits.
+    """A SPARQL 1.1 endpoint as an :class:`yrd_kg.sparql.engines.Engine` (``select``/``construct``), with hard limits.
 
     ``timeout`` is the connect/read timeout of each socket operation; ``deadline`` (default 4 × timeout)
     bounds one whole request including retries' waits. ``retries`` and ``max_wait`` bound the 429/503
