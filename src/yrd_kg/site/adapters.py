@@ -81,12 +81,25 @@ class QueryInfo:
 
 
 def saved_queries() -> list[QueryInfo]:
-    """Every saved query (``queries/*.rq``) with its ``#+`` header, sorted by name."""
+    """Every saved query (``queries/*.rq``) with its ``#+`` header, sorted by name.
+
+    A summary written "English / 中文" (the violation queries) is read by ``yrd_kg.queries`` as zh
+    first; the two halves are put back by the script they are written in.
+    """
     from ..queries import list_queries
 
-    return [QueryInfo(q.name, q.kind, q.summary_zh, q.summary_en, q.description, q.tags,
-                      tuple((p.var, p.type, p.default) for p in q.params), q.text)
-            for q in list_queries()]
+    out = []
+    for q in list_queries():
+        zh, en = q.summary_zh, q.summary_en
+        if _has_cjk(en) and not _has_cjk(zh):
+            zh, en = en, zh
+        out.append(QueryInfo(q.name, q.kind, zh, en, q.description, q.tags,
+                             tuple((p.var, p.type, p.default) for p in q.params), q.text))
+    return out
+
+
+def _has_cjk(s: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in s)
 
 
 def bind_for_endpoint(q: QueryInfo, lang: str) -> str:

@@ -132,7 +132,7 @@ def explorer_page(ctx: Context, data: dict[str, Any]) -> Page:
             f'<fieldset><legend>{esc(ctx.t("status"))}</legend>{sts}</fieldset>'
             f'<fieldset><legend>{esc(ctx.t("kinds"))}</legend>{kinds}</fieldset>'
             f'<label>depth <select id="xdepth"><option>1</option><option selected>2</option><option>3</option></select></label>'
-            f"</form>"
+            f'</form><div id="xlegend" class="xlegend" aria-hidden="true"></div>'
             f'<div class="xmain"><div id="cy" class="cy" role="img" aria-label="{esc(ctx.t("explorer"))}"></div>'
             f'<aside class="xside"><div id="xdetail" class="xdetail"><p>{esc(ctx.t("pick_edge"))}</p></div>'
             f'<div id="xlist" class="xlist"></div></aside></div>'

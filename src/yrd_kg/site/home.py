@@ -81,6 +81,7 @@ def landing_html() -> str:
     return ('<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>yrd-kg · {esc(zh)}</title>\n<link rel="stylesheet" href="assets/site.css">\n'
+            '<link rel="icon" href="data:,">\n'
             '<link rel="alternate" hreflang="zh" href="zh/index.html">\n'
             '<link rel="alternate" hreflang="en" href="en/index.html">\n'
             '</head>\n<body class="landing">\n<main>\n'

@@ -175,6 +175,13 @@ def _text_row(ctx: Context, key: str, t: Text, cls: str = "") -> str:
     return f'<tr class="{cls}"><th>{key}</th><td><div{la}>{esc(main)}</div>{alt}</td></tr>'
 
 
+def type_link(ctx: Context, page: str, cls: str) -> str:
+    """A class of the entity: its ontology page, or (an external class) the listing of its members."""
+    if ctx.href(page, cls) is not None:
+        return ctx.link(page, cls)
+    return f'<a href="{esc(ctx.to(page, list_path(cls)))}">{esc(ctx.label(cls))}</a>'
+
+
 def head_section(ctx: Context, page: str, iri: str) -> str:
     """Title, the other language's label, IRI, types, definition, statement and comments."""
     m = ctx.model
@@ -183,7 +190,7 @@ def head_section(ctx: Context, page: str, iri: str) -> str:
     h1 = span_lang(ctx.title(iri), ctx.lang, lab)
     sub = f'<p class="otherlabel" lang="{other}">{esc(lab.get(other))}</p>' if lab.has(other) and lab.has(ctx.lang) else ""
     rows = [f'<tr><th>{esc(ctx.t("iri"))}</th><td><code>{esc(iri)}</code></td></tr>',
-            f'<tr><th>{esc(ctx.t("types"))}</th><td>{", ".join(ctx.link(page, t) for t in m.types(iri)) or "—"}</td></tr>']
+            f'<tr><th>{esc(ctx.t("types"))}</th><td>{", ".join(type_link(ctx, page, t) for t in m.types(iri)) or "—"}</td></tr>']
     alts = m.values(iri, SKOS + "altLabel")
     if alts:
         vals = "; ".join(f'<span lang="{esc(a.lang or "zh")}">{esc(a.value)}</span>' for a in alts)
@@ -199,7 +206,7 @@ def head_section(ctx: Context, page: str, iri: str) -> str:
         part_link = f'<p><a href="{part_anchor(ctx, page, iri)}">{esc(ctx.t("in_paper"))}</a></p>'
     types = set(m.types(iri))
     if types & {Y + "Shortcoming", Y + "ProblemSubPoint"} and m.notation(iri):
-        href = esc(ctx.to(page, "explorer.html#" + m.notation(iri)))
+        href = esc(ctx.to(page, "explorer.html?problem=" + m.notation(iri)))
         part_link += f'<p><a class="explore" href="{href}">{esc(ctx.t("explore_chain"))}</a></p>'
     return f'<h1>{h1}</h1>{sub}<table class="head">{"".join(rows)}</table>{part_link}'
 

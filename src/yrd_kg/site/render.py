@@ -72,7 +72,7 @@ UI: dict[str, tuple[str, str]] = {
     "paper_intro": ("论文全文，每条锚定的引文都高亮并链接到它所支持的实体。",
                     "The whole text of the paper; every anchored quote is highlighted and linked to what it supports."),
     "sections": ("章节", "Sections"),
-    "notes_n": ("条引文", "quotes"),
+    "notes_n": ("条引文", "quote(s)"),
     "not_anchored": ("未锚定的引文", "Quotes without offsets"),
     "page_break": ("原文抽取中的分页处", "page break in the text extraction"),
     "from_cube": ("由数据立方体生成", "rendered from the data cube"),
@@ -294,7 +294,7 @@ def page_html(ctx: Context, page: Page) -> str:
     return (f'<!DOCTYPE html>\n<html lang="{page.lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(page.title)} · yrd-kg</title>\n"
-            f'<link rel="stylesheet" href="{esc(css)}">\n'
+            f'<link rel="stylesheet" href="{esc(css)}">\n<link rel="icon" href="data:,">\n'
             f'<link rel="alternate" hreflang="{other}" href="{esc(alt)}">\n</head>\n'
             f'<body data-lang="{page.lang}">\n{nav_html(ctx, page.path)}\n'
             f"<main{wide}>\n{page.body}\n</main>\n"

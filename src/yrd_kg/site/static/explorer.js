@@ -100,7 +100,7 @@
       remedies.forEach(function (r) {
         (out[r] || []).forEach(function (e) {
           if ((e.rel !== "uses" && e.rel !== "involves") || !ok(e)) { return; }
-          put(e.t, depth + (e.rel === "uses" ? 3 : 4), "tools");
+          put(e.t, depth + 3, "tools");
           use(e, "tools");
         });
       });
@@ -111,9 +111,9 @@
   var cy = window.cytoscape({
     container: document.getElementById("cy"),
     style: [
-      { selector: "node", style: { "label": "data(short)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 3,
-        "width": 22, "height": 22, "background-color": "data(colour)", "shape": "data(shape)", "color": "#1d2330",
-        "text-wrap": "ellipsis", "text-max-width": 120, "font-family": "Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif" } },
+      { selector: "node", style: { "label": "data(short)", "font-size": 12, "text-valign": "bottom", "text-margin-y": 2,
+        "width": 20, "height": 20, "background-color": "data(colour)", "shape": "data(shape)", "color": "#1d2330",
+        "text-wrap": "ellipsis", "text-max-width": 112, "font-family": "Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif" } },
       { selector: "node.focus", style: { "width": 34, "height": 34, "border-width": 3, "border-color": "#1d2330" } },
       { selector: "edge", style: { "width": 1.6, "curve-style": "bezier", "target-arrow-shape": "triangle",
         "line-color": "data(colour)", "target-arrow-color": "data(colour)", "line-style": "data(style)", "opacity": 0.85 } },
@@ -224,7 +224,7 @@
     var columns = {};
     Object.keys(g.col).forEach(function (id) { (columns[g.col[id]] = columns[g.col[id]] || []).push(id); });
     var cols = Object.keys(columns).map(Number).sort(function (a, b) { return a - b; });
-    var elements = [], x = 0, MAXROWS = 12;
+    var elements = [], x = 0, MAXROWS = 18, SUBW = 125, GAP = 135, ROWH = 40;
     cols.forEach(function (c) {
       var ids = columns[c].sort(function (a, b) {
         var na = nodes[a], nb = nodes[b];
@@ -236,10 +236,10 @@
         var inCol = Math.min(rows, ids.length - sub * rows);
         elements.push({ group: "nodes", data: { id: id, short: short(n), colour: KIND_COLOUR[n.kind] || "#555",
           shape: KIND_SHAPE[n.kind] || "ellipse" },
-          position: { x: x + sub * 150 + (row % 2) * 20, y: (row - (inCol - 1) / 2) * 52 },
+          position: { x: x + sub * SUBW + (row % 2) * 14, y: (row - (inCol - 1) / 2) * ROWH },
           classes: id === focus ? "focus" : "" });
       });
-      x += subs * 150 + 110;
+      x += (subs - 1) * SUBW + GAP;
     });
     Object.keys(g.edges).sort().forEach(function (k) {
       var e = g.edges[k];
@@ -253,8 +253,33 @@
     cy.layout({ name: "preset", fit: true, padding: 30 }).run();
     fillList(g.sections);
     showNode(nodes[focus]);
-    try { window.history.replaceState(null, "", "#" + encodeURIComponent(select.value)); } catch (err) { /* file:// */ }
+    try {
+      window.history.replaceState(null, "", "?problem=" + encodeURIComponent(select.value) + window.location.hash);
+    } catch (err) { /* some file:// contexts refuse; the explorer still works */ }
   }
+
+  (function legend() {
+    var box = document.getElementById("xlegend");
+    if (!box) { return; }
+    var shapeSym = { "round-rectangle": "■", rectangle: "■", ellipse: "●", diamond: "◆", hexagon: "⬢" };
+    D.kinds.forEach(function (k) {
+      var item = el("span", "lg");
+      var sym = el("span", "sym", shapeSym[KIND_SHAPE[k.key]] || "●");
+      sym.style.color = KIND_COLOUR[k.key];
+      item.appendChild(sym);
+      item.appendChild(document.createTextNode(" " + (k[lang] || k.zh)));
+      box.appendChild(item);
+    });
+    D.statuses.forEach(function (s) {
+      var i = statusIndex[s.key];
+      var item = el("span", "lg");
+      var line = el("span", "line");
+      line.style.borderTop = "2px " + STATUS_STYLE[i] + " " + STATUS_COLOUR[i];
+      item.appendChild(line);
+      item.appendChild(document.createTextNode(" " + (s[lang] || s.zh)));
+      box.appendChild(item);
+    });
+  }());
 
   cy.on("tap", "node", function (evt) { showNode(nodes[evt.target.id()]); });
   cy.on("tap", "edge", function (evt) {
@@ -265,7 +290,7 @@
   select.addEventListener("change", draw);
   depthSel.addEventListener("change", draw);
   Array.prototype.forEach.call(root.querySelectorAll("input[type=checkbox]"), function (b) { b.addEventListener("change", draw); });
-  var want = decodeURIComponent(window.location.hash.slice(1));
+  var want = new URLSearchParams(window.location.search).get("problem") || decodeURIComponent(window.location.hash.slice(1));
   if (want && byNotation[want]) {
     select.value = want;
   } else {
