@@ -91,6 +91,14 @@ def watched(page: Page, base: str) -> Iterator[Page]:
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     page.on("request", lambda r: None if r.url.startswith((base, "data:")) else problems.append(f"off-site request: {r.url}"))
+
+    def stay_local(route: Any) -> None:  # never let a request leave the machine (it is recorded above)
+        if route.request.url.startswith((base, "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", stay_local)
     yield page
     assert not problems, problems
 

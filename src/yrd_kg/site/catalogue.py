@@ -60,7 +60,7 @@ def query_page(ctx: Context, q: QueryInfo, results: tuple[tuple[str, ...], list[
     if q.params:
         items = "".join(f"<li><code>?{esc(v)}</code> ({esc(t)}{', ' + esc(str(d)) if d is not None else ''})</li>"
                         for v, t, d in q.params)
-        params = f"<h2>{esc(ctx.t('open_params'))}</h2><ul>{items}</ul>"
+        params = f"<h2>{esc(ctx.t('params'))}</h2><ul>{items}</ul>"
     tags = " ".join(f'<span class="tag">{esc(t)}</span>' for t in q.tags)
     res = results_table(ctx, path, *results) if results is not None else ""
     body = (f'<article class="query"><p class="small">{esc(ctx.t("question"))}</p><h1>{esc(main)}</h1>'

@@ -87,6 +87,7 @@ UI: dict[str, tuple[str, str]] = {
                     "This site was built without a SPARQL endpoint: copy the query text and run it with "
                     "`yrd-kg query` or at any SPARQL endpoint."),
     "open_params": ("须提供参数", "Parameters to supply"),
+    "params": ("参数", "Parameters"),
     "results": ("构建时的结果", "Results at build time"),
     "truncated": ("仅显示前若干行", "only the first rows are shown"),
     "question": ("问题", "Question"),
@@ -251,21 +252,31 @@ def quote_html(q: str) -> str:
 
 
 def external_ids(ctx: Context, iri: str) -> list[tuple[str, str]]:
-    """(label, URL) of the external identifiers of ``iri``: Wikidata, GeoNames and skos:*Match IRIs."""
+    """(label, URL) of the external identifiers of ``iri``: Wikidata, GeoNames and skos:*Match IRIs.
+
+    One entry per URL: an identifier given as ``yrd:wikidataId``/``yrd:geonamesId`` and also as a
+    ``skos:*Match`` IRI is shown once, with the match relation.
+    """
     m = ctx.model
-    out: list[tuple[str, str]] = []
+    ids: dict[str, str] = {}
     for t in m.values(iri, Y + "wikidataId"):
-        out.append((f"Wikidata {t.value}", wikidata_iri(t.value)))
+        ids[wikidata_iri(t.value)] = f"Wikidata {t.value}"
     for t in m.values(iri, Y + "geonamesId"):
-        out.append((f"GeoNames {t.value}", geonames_iri(t.value)))
+        ids[geonames_iri(t.value)] = f"GeoNames {t.value}"
+    rel: dict[str, list[str]] = {}
     for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"):
         for t in m.values(iri, "http://www.w3.org/2004/02/skos/core#" + p):
             if t.is_iri and not t.value.startswith(ID):
-                out.append((f"skos:{p} {compact(t.value)}", t.value))
+                rel.setdefault(t.value, []).append(f"skos:{p}")
     for t in m.values(iri, OWL + "sameAs"):
         if t.is_iri:
-            out.append((f"owl:sameAs {compact(t.value)}", t.value))
-    return sorted(set(out), key=lambda x: (x[0], x[1]))
+            rel.setdefault(t.value, []).append("owl:sameAs")
+    out = []
+    for url in sorted(set(ids) | set(rel)):
+        how = ", ".join(rel.get(url, []))
+        label = ids.get(url) or compact(url)
+        out.append((f"{label} ({how})" if how else label, url))
+    return sorted(out)
 
 
 def nav_html(ctx: Context, page: str) -> str:
