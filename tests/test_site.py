@@ -364,3 +364,19 @@ def test_dev_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["--output", str(tmp_path / "s"), "--source", str(tmp_path / "none.txt")]) == 2
     assert "source text not found" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_byte_identical_in_another_process(site: BuiltSite, tmp_path: Path) -> None:
+    """Another interpreter with another hash seed writes the same bytes (no set or dict order leaks out)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    if site.has_source:
+        env["YRD_KG_SOURCE"] = str(SOURCE)
+    out = tmp_path / "other"
+    subprocess.run([sys.executable, "-m", "yrd_kg.site", "--output", str(out)], check=True, env=env,
+                   capture_output=True, timeout=600)
+    assert tree_digest(out) == tree_digest(site.path)

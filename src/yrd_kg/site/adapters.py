@@ -30,6 +30,20 @@ def prefixes() -> dict[str, str]:
     return dict(PREFIXES)
 
 
+_COMPACT: list[tuple[str, str]] = []
+
+
+def compact(iri: str) -> str:
+    """``prefix:local`` for the project's prefixes and the shapes namespace (longest wins), else the IRI."""
+    if not _COMPACT:
+        known = {**prefixes(), "yrdsh": "https://w3id.org/yrd-kg/shapes#"}
+        _COMPACT.extend(sorted(((ns, pfx) for pfx, ns in known.items()), key=lambda x: (-len(x[0]), x[1])))
+    for ns, pfx in _COMPACT:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{pfx}:{iri[len(ns):]}"
+    return iri
+
+
 def default_source() -> Path:
     """Where the paper's text is looked up by default."""
     from ..resources import default_source as _default

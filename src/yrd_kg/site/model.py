@@ -14,8 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .adapters import compact
+
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
+
+__all__ = ["Evidence", "Link", "SiteModel", "Slip", "Term", "Text", "compact", "load_model", "term", "text_of"]
 
 BASE = "https://w3id.org/yrd-kg/"
 ID = BASE + "id/"
@@ -283,22 +287,6 @@ class SiteModel:
         found = {lk.status for lk in self.links}
         order = [Y + "Stated", Y + "Interpreted"]
         return [s for s in order if s in found] + sorted(found - set(order))
-
-
-_COMPACT: list[tuple[str, str]] = []
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` for the project's prefixes (longest namespace wins), else the IRI."""
-    if not _COMPACT:
-        from .adapters import prefixes
-
-        known = {**prefixes(), "yrdsh": BASE + "shapes#"}
-        _COMPACT.extend(sorted(((ns, pfx) for pfx, ns in known.items()), key=lambda x: (-len(x[0]), x[1])))
-    for ns, pfx in _COMPACT:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{pfx}:{iri[len(ns):]}"
-    return iri
 
 
 def _rows(store: ox.Store, query: str) -> Iterator[Any]:
