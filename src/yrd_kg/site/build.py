@@ -123,7 +123,7 @@ def render_site(store: ox.Store, *, source: Path | None = None, endpoint: str | 
         data = explorer_data(ctx, triples)
         if lang == LANGS[0]:
             files["data/explorer.js"] = explorer_script(data).encode()
-            files["data/search-index.js"] = index_script(build_index(documents(model, paths, queries))).encode()
+            files["data/search-index.js"] = index_script(build_index(documents(model, paths, queries), model)).encode()
         pages += [(ctx, p) for p in (home_page(ctx, members, anchored), paper.page, explorer_page(ctx, data), charts_page(ctx),
                                      search_page(ctx), shapes_page(ctx, shapes), ontology_index(ctx, members),
                                      lists_index(ctx, members), queries_index(ctx, queries))]

@@ -255,6 +255,12 @@ class SiteModel:
         """The rdf:types of ``iri`` (IRIs), sorted."""
         return [o.value for o in self.values(iri, RDF_TYPE) if o.is_iri]
 
+    def primary_type(self, iri: str) -> str:
+        """The type that names ``iri`` best: one of the ontology's own classes when it has one."""
+        types = self.types(iri)
+        own = [t for t in types if t.startswith(Y)]
+        return (own or types or [""])[0]
+
     def subjects(self, prop: str, obj: str) -> list[str]:
         """Subjects of ``?s prop obj``, sorted."""
         return sorted({s for s, p in self.inc.get(obj, ()) if p == prop})

@@ -17,7 +17,8 @@ from collections import defaultdict
 from typing import Any
 
 from .adapters import QueryInfo
-from .model import SKOS, SiteModel, Y, compact
+from .model import ID, SKOS, SiteModel, Y, compact
+from .render import FALLBACK_LABELS
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -66,8 +67,11 @@ def documents(model: SiteModel, paths: dict[str, str], queries: list[QueryInfo])
         types = model.types(iri)
         zh = lab.zh if lab else compact(iri)
         en = lab.en if lab else compact(iri)
+        if iri.startswith(ID + "part/"):
+            n = ""  # parts are named by their heading; the slug stays searchable below
         docs.append(_doc("e", paths[iri], f"{n} {zh}".strip() if n and n not in zh else zh,
-                         f"{n} {en}".strip() if n and n not in en else en, f"{alts} {compact(iri)}", types[0] if types else ""))
+                         f"{n} {en}".strip() if n and n not in en else en, f"{alts} {compact(iri)}",
+                         compact(model.primary_type(iri)) if types else ""))
     for iri in model.terms():
         lab = model.labels.get(iri)
         docs.append(_doc("t", paths[iri], lab.zh if lab else "", lab.en if lab else "", "yrd:" + iri[len(Y):]))
@@ -91,13 +95,21 @@ def documents(model: SiteModel, paths: dict[str, str], queries: list[QueryInfo])
     return docs
 
 
-def build_index(docs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Postings (key → sorted document numbers) over ``docs``."""
+def build_index(docs: list[dict[str, Any]], model: SiteModel | None = None) -> dict[str, Any]:
+    """Postings (key → sorted document numbers) over ``docs``, and the zh/en names of their classes."""
     post: dict[str, set[int]] = defaultdict(set)
     for i, d in enumerate(docs):
         for k in keys(" ".join((d["zh"], d["en"], d.get("x", "")))):
             post[k].add(i)
-    return {"docs": docs, "post": {k: sorted(v) for k, v in sorted(post.items())}}
+    classes: dict[str, dict[str, str]] = {}
+    if model is not None:
+        iris = {compact(c): c for iri in model.entities() for c in model.types(iri)}
+        for c in sorted({d["c"] for d in docs if d.get("c")}):
+            full = iris.get(c, c)
+            zh, en = FALLBACK_LABELS.get(full, (model.label(full, "zh"), model.label(full, "en")))
+            classes[c] = {"zh": model.label(full, "zh") if full in model.labels else zh,
+                          "en": model.label(full, "en") if full in model.labels else en}
+    return {"docs": docs, "post": {k: sorted(v) for k, v in sorted(post.items())}, "classes": classes}
 
 
 def index_script(index: dict[str, Any]) -> str:

@@ -126,7 +126,9 @@
       li.appendChild(a);
       var kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = { e: ui.entities, t: ui.ontology, q: ui.queries, p: ui.paper + (d.loc ? " " + d.loc : "") }[d.k];
+      var cls = d.c && IDX.classes && IDX.classes[d.c];
+      kind.textContent = { e: cls ? (cls[lang] || cls.zh) : ui.entities, t: ui.ontology, q: ui.queries,
+        p: ui.paper + (d.loc ? " " + d.loc : "") }[d.k];
       li.appendChild(kind);
       if (d.k === "p" && d.h && d.h.length) {
         var ul = document.createElement("ul");
