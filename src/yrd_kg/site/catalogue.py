@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .adapters import Cell, QueryInfo, bind_for_endpoint
 from .render import Context, Page, esc
+from .text import lang_of
 
 KINDS = ("report", "construct", "violation")
 MAX_ROWS = 60
@@ -34,8 +35,6 @@ def _cell(ctx: Context, page: str, c: Cell) -> str:
     if kind == "iri":
         return ctx.link(page, value)
     if kind == "lit":
-        from .text import lang_of
-
         return f'<span lang="{lang_of(value)}">{esc(value)}</span>' if lang_of(value) != ctx.lang else esc(value)
     return ""
 

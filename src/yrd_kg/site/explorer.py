@@ -10,6 +10,7 @@ problem with Cytoscape.js: causes → problem → effects → remedies → instr
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -34,8 +35,6 @@ RELATION = {Y + "causes": "causes", Y + "contributesTo": "contributesTo", Y + "a
 
 
 def _natural(s: str) -> list[Any]:
-    import re
-
     return [(0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", s) if x]
 
 

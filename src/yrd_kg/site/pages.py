@@ -9,6 +9,7 @@ at ``<lang>/id/<kind>/<slug>.html``.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from .model import ID, QB, RDF_TYPE, RDFS, SKOS, Evidence, Link, Text, Y, compact
@@ -275,6 +276,4 @@ def lists_index(ctx: Context, groups: dict[str, list[str]]) -> Page:
 
 
 def _natural(s: str) -> tuple[tuple[int, int | str], ...]:
-    import re
-
     return tuple((0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", s) if x)

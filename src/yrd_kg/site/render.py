@@ -12,7 +12,8 @@ import html
 from dataclasses import dataclass, field
 
 from .adapters import geonames_iri, wikidata_iri
-from .model import ID, OWL, RDF_TYPE, SiteModel, Term, Y, compact
+from .model import ID, OWL, RDF_TYPE, SiteModel, Term, Text, Y, compact
+from .text import lang_of
 
 LANGS = ("zh", "en")
 OTHER = {"zh": "en", "en": "zh"}
@@ -234,9 +235,6 @@ class Context:
 
 def span_lang(text: str, lang: str, labels: object = None) -> str:
     """``text`` escaped, wrapped in a ``lang`` span when it is not in the page's language."""
-    from .model import Text
-    from .text import lang_of
-
     if isinstance(labels, Text) and labels and not labels.has(lang):
         return f'<span lang="{OTHER[lang]}">{esc(text)}</span>'
     if lang == "en" and lang_of(text) == "zh" and not isinstance(labels, Text):
@@ -246,8 +244,6 @@ def span_lang(text: str, lang: str, labels: object = None) -> str:
 
 def quote_html(q: str) -> str:
     """A verbatim quote with its language (tabs of table rows shown as spaces)."""
-    from .text import lang_of
-
     return f'<q lang="{lang_of(q)}">{esc(" ".join(q.split()) if chr(9) in q else q)}</q>'
 
 
