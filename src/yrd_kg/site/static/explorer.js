@@ -34,7 +34,7 @@
   function title(n) { return (n.n ? n.n + " " : "") + label(n); }
   function short(n) {
     if (n.n) { return n.n; }
-    var l = label(n), max = lang === "zh" ? 9 : 20;
+    var l = label(n), max = lang === "zh" ? 7 : 16;
     return l.length > max ? l.slice(0, max) + "…" : l;
   }
   function relLabel(r) { var x = D.relations[r]; return x ? (x[lang] || x.zh) : r; }
@@ -113,7 +113,7 @@
     style: [
       { selector: "node", style: { "label": "data(short)", "font-size": 12, "text-valign": "bottom", "text-margin-y": 2,
         "width": 20, "height": 20, "background-color": "data(colour)", "shape": "data(shape)", "color": "#1d2330",
-        "text-wrap": "ellipsis", "text-max-width": 112, "font-family": "Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif" } },
+        "text-wrap": "ellipsis", "text-max-width": 104, "font-family": "Noto Sans CJK SC, WenQuanYi Zen Hei, sans-serif" } },
       { selector: "node.focus", style: { "width": 34, "height": 34, "border-width": 3, "border-color": "#1d2330" } },
       { selector: "edge", style: { "width": 1.6, "curve-style": "bezier", "target-arrow-shape": "triangle",
         "line-color": "data(colour)", "target-arrow-color": "data(colour)", "line-style": "data(style)", "opacity": 0.85 } },
@@ -224,7 +224,20 @@
     var columns = {};
     Object.keys(g.col).forEach(function (id) { (columns[g.col[id]] = columns[g.col[id]] || []).push(id); });
     var cols = Object.keys(columns).map(Number).sort(function (a, b) { return a - b; });
-    var elements = [], x = 0, MAXROWS = 18, SUBW = 125, GAP = 135, ROWH = 40;
+    var elements = [], x = 0, SUBW = 130, GAP = 150, ROWH = 40;
+    // wrap long columns so that the drawing has the container's shape (the largest zoom that fits)
+    var sizes = cols.map(function (c) { return columns[c].length; });
+    var cw = cy.width() || 900, ch = cy.height() || 600, MAXROWS = 12, best = 0;
+    for (var mr = 6; mr <= 40; mr += 1) {
+      var w = 0, h = 0;
+      sizes.forEach(function (n) {
+        var s = Math.ceil(n / mr);
+        w += (s - 1) * SUBW + GAP;
+        h = Math.max(h, Math.ceil(n / s) * ROWH);
+      });
+      var z = Math.min(cw / w, ch / (h + ROWH));
+      if (z > best + 1e-9) { best = z; MAXROWS = mr; }
+    }
     cols.forEach(function (c) {
       var ids = columns[c].sort(function (a, b) {
         var na = nodes[a], nb = nodes[b];
