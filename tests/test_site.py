@@ -73,8 +73,8 @@ def test_build_figures(site: BuiltSite, store: ox.Store) -> None:
     r = site.result
     assert r.entities == count(store, f'?x ?p ?o FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ID}") '
                                       f'&& !STRSTARTS(STR(?x), "{ID}evidence/") && !STRSTARTS(STR(?x), "{ID}link/"))')
-    assert r.evidence == count(store, "?x a yrd:Evidence") == 1484
-    assert r.links == count(store, "?x a yrd:Link") == 512
+    assert r.evidence == count(store, "?x a yrd:Evidence") == 1458
+    assert r.links == count(store, "?x a yrd:Link") == 462
     assert r.terms == count(store, f'?x ?p ?o FILTER(STRSTARTS(STR(?x), "{Y}") && STR(?x) != "{Y}")')
     # every page exists once in each language, plus the root landing page
     pages = [p.relative_to(site.path).as_posix() for p in html_files(site.path)]
@@ -86,7 +86,7 @@ def test_build_figures(site: BuiltSite, store: ox.Store) -> None:
 
 @pytest.mark.parametrize(("cls", "expected"), [
     ("Shortcoming", 4), ("ProblemSubPoint", 12), ("BreakthroughPath", 5), ("PathAction", 15),
-    ("PolicyRecommendation", 4), ("PolicyMeasure", 12), ("Finding", 10), ("Reference", 16),
+    ("PolicyRecommendation", 4), ("PolicyMeasure", 12), ("Finding", 13), ("Reference", 16),
 ])
 def test_paper_counts_in_listings(site: BuiltSite, cls: str, expected: int) -> None:
     """The listing of each kind names as many entities as the paper has (4 shortcomings, 12 sub-points …)."""
@@ -187,7 +187,7 @@ def test_every_anchored_quote_is_highlighted(site: BuiltSite, store: ox.Store) -
     if not site.has_source:
         pytest.skip(f"source text not found at {SOURCE}")
     anchored = count(store, "?x a yrd:Evidence ; yrd:start ?s ; yrd:end ?e")
-    assert site.result.quotes_highlighted == anchored == 1484
+    assert site.result.quotes_highlighted == anchored == 1458
     for lang in ("zh", "en"):
         page = site.path / lang / "paper.html"
         text = page.read_text(encoding="utf-8")
@@ -222,7 +222,7 @@ def test_paper_without_source_lists_the_quotes_and_says_why(store: ox.Store, tmp
     r = render_site(store)
     text = r.files["zh/paper.html"].decode()
     assert 'id="no-source"' in text and "absent.txt" in text and "source text not found" in text
-    assert text.count('class="ev-anchor"') == 1484
+    assert text.count('class="ev-anchor"') == 1458
     assert r.source is None and "absent.txt" in r.problem
 
 
@@ -284,7 +284,9 @@ def test_query_pages(site: BuiltSite, store: ox.Store) -> None:
     from yrd_kg.site.build import render_site
 
     qdir = site.path / "zh" / "queries"
-    assert len(list(qdir.glob("*.html"))) == 48 + 1
+    from yrd_kg.sparql.catalogue import list_queries
+
+    assert len(list(qdir.glob("*.html"))) == len(list_queries()) + 1 == 50 + 1
     text = (qdir / "table1-leading-province.html").read_text(encoding="utf-8")
     assert "表1:每个产业利润最高的省市" in text and 'id="no-endpoint"' in text
     assert "1816.98" in text  # the rows at build time
@@ -359,11 +361,15 @@ def test_atomic_replace_and_refusal(store: ox.Store, tmp_path: Path, monkeypatch
     assert (other / "thesis.tex").read_text(encoding="utf-8") == "keep me"
 
 
-def test_dev_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from yrd_kg.site.__main__ import main
+def test_site_command_refuses_a_missing_source(tmp_path: Path) -> None:
+    from click.testing import CliRunner
 
-    assert main(["--output", str(tmp_path / "s"), "--source", str(tmp_path / "none.txt")]) == 2
-    assert "source text not found" in capsys.readouterr().err
+    from yrd_kg.cli.main import main
+
+    out = CliRunner().invoke(main, ["site", "--output", str(tmp_path / "s"), "--source", str(tmp_path / "none.txt")])
+    assert out.exit_code == 2, out.output
+    assert out.stderr.strip() == f"error: {tmp_path / 'none.txt'}: source text not found"
+    assert not (tmp_path / "s").exists()
 
 
 @pytest.mark.slow
@@ -377,6 +383,6 @@ def test_byte_identical_in_another_process(site: BuiltSite, tmp_path: Path) -> N
     if site.has_source:
         env["YRD_KG_SOURCE"] = str(SOURCE)
     out = tmp_path / "other"
-    subprocess.run([sys.executable, "-m", "yrd_kg.site", "--output", str(out)], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "yrd_kg", "site", "--output", str(out)], check=True, env=env,
                    capture_output=True, timeout=600)
     assert tree_digest(out) == tree_digest(site.path)

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mappings": ("link", "Export the shipped crosswalks as an SSSOM mapping set."),
     "push": ("remote", "Load the built graph into a triple store (Graph Store Protocol)."),
     "serve": ("remote", "Serve the built graph as a read-only SPARQL endpoint."),
+    "site": ("site", "Build the static bilingual site (entity pages, the paper as hypertext, chain explorer)."),
 }
 
 

@@ -18,35 +18,28 @@ CHAIN_QUERIES = ("construct-chain-graph", "construct-trace-graph")
 
 def source_sha256() -> str:
     """The SHA-256 the evidence offsets were anchored against."""
-    from ..namespaces import SOURCE_SHA256
+    from yrd_kg.namespaces import SOURCE_SHA256
 
     return SOURCE_SHA256
 
 
 def prefixes() -> dict[str, str]:
     """The project's prefix → namespace map (for compact IRIs)."""
-    from ..namespaces import PREFIXES
+    from yrd_kg.namespaces import PREFIXES
 
     return dict(PREFIXES)
 
 
-_COMPACT: list[tuple[str, str]] = []
-
-
 def compact(iri: str) -> str:
     """``prefix:local`` for the project's prefixes and the shapes namespace (longest wins), else the IRI."""
-    if not _COMPACT:
-        known = {**prefixes(), "yrdsh": "https://w3id.org/yrd-kg/shapes#"}
-        _COMPACT.extend(sorted(((ns, pfx) for pfx, ns in known.items()), key=lambda x: (-len(x[0]), x[1])))
-    for ns, pfx in _COMPACT:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{pfx}:{iri[len(ns):]}"
-    return iri
+    from yrd_kg.namespaces import compact as _compact
+
+    return _compact(iri)
 
 
 def default_source() -> Path:
     """Where the paper's text is looked up by default."""
-    from ..resources import default_source as _default
+    from yrd_kg.resources import default_source as _default
 
     return _default()
 
@@ -56,7 +49,7 @@ def read_source_text(path: Path) -> str:
 
     Raises :class:`SourceUnavailable` with the reason when the file is missing or is another text.
     """
-    from ..evidence import SourceError, read_source
+    from yrd_kg.validate.anchoring import SourceError, read_source
 
     try:
         return read_source(Path(path))
@@ -70,7 +63,7 @@ class SourceUnavailable(Exception):
 
 def canonical(text: str) -> str:
     """The canonical form the evidence offsets count in (every whitespace character removed)."""
-    from ..evidence import canonical as _canonical
+    from yrd_kg.validate.anchoring import canonical as _canonical
 
     return _canonical(text)
 
@@ -95,30 +88,17 @@ class QueryInfo:
 
 
 def saved_queries() -> list[QueryInfo]:
-    """Every saved query (``queries/*.rq``) with its ``#+`` header, sorted by name.
+    """Every saved query (``queries/*.rq``) with its ``#+`` header, sorted by name."""
+    from yrd_kg.sparql.catalogue import list_queries
 
-    A summary written "English / 中文" (the violation queries) is read by ``yrd_kg.queries`` as zh
-    first; the two halves are put back by the script they are written in.
-    """
-    from ..queries import list_queries
-
-    out = []
-    for q in list_queries():
-        zh, en = q.summary_zh, q.summary_en
-        if _has_cjk(en) and not _has_cjk(zh):
-            zh, en = en, zh
-        out.append(QueryInfo(q.name, q.kind, zh, en, q.description, q.tags,
-                             tuple((p.var, p.type, p.default) for p in q.params), q.text))
-    return out
-
-
-def _has_cjk(s: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in s)
+    return [QueryInfo(q.name, q.kind, q.summary_zh, q.summary_en, q.description, q.tags,
+                      tuple((p.var, p.type, p.default) for p in q.params), q.text) for q in list_queries()]
 
 
 def bind_for_endpoint(q: QueryInfo, lang: str) -> str:
     """The query text with ``?_lang`` and every defaulted parameter bound (open ones stay variables)."""
-    from ..queries import Param, bind_parameters
+    from yrd_kg.sparql.binding import bind_parameters
+    from yrd_kg.sparql.catalogue import Param
 
     bindable = [Param(v, t, d) for v, t, d in q.params if d is not None or v == "_lang"]  # type: ignore[arg-type]
     return bind_parameters(q.text, bindable, {}, lang=lang, name=q.name)
@@ -133,27 +113,23 @@ Report = tuple[tuple[str, ...], list[tuple[Cell, ...]], bool]
 
 def run_saved_report(store: ox.Store, name: str, lang: str, max_rows: int) -> Report:
     """Run a saved report query on ``store`` (labels in ``lang``): columns, cells, truncated."""
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
-    from ..queries import OxigraphEngine, run_query
+    from yrd_kg.sparql.engines import OxigraphEngine
+    from yrd_kg.sparql.run import run_query
 
     engine = OxigraphEngine(store, max_rows=max_rows)
     table = run_query(name, lang=lang, engine=engine)
-    rows = [tuple(("", "") if c is None else ("iri", str(c)) if isinstance(c, URIRef) else ("lit", str(c)) for c in row)
-            for row in table.rows]
+    rows = [tuple(("", "") if c is None else ("iri", c.value) if isinstance(c, ox.NamedNode) else ("lit", c.value)
+                  for c in row) for row in table.rows]
     return tuple(table.columns), rows, engine.truncated
 
 
 def chain_triples(store: ox.Store) -> list[tuple[Any, Any, Any]]:
     """The triples of the chain graph: the saved CONSTRUCTs ``yrd-kg trace`` builds its graph from."""
-    from ..resources import queries_dir
+    from yrd_kg.chains.graph import construct_triples
 
-    out: list[tuple[Any, Any, Any]] = []
-    for name in CHAIN_QUERIES:
-        text = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
-        result: Any = store.query(text, use_default_graph_as_union=True)
-        out.extend((t.subject, t.predicate, t.object) for t in result)
-    return out
+    return construct_triples(store)
 
 
 def shapes_store(store: ox.Store) -> ox.Store:
@@ -163,23 +139,23 @@ def shapes_store(store: ox.Store) -> ox.Store:
     ask = "ASK { ?s a <http://www.w3.org/ns/shacl#NodeShape> }"
     if bool(store.query(ask, use_default_graph_as_union=True)):
         return store
-    from ..validate import load_shapes
+    from yrd_kg.dataset.terms import from_graph
+    from yrd_kg.validate.shapes import load_shapes
 
-    g = load_shapes()
     out = ox.Store()
-    out.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    out.extend(from_graph(load_shapes()))
     return out
 
 
 def wikidata_iri(qid: str) -> str:
     """The Wikidata entity IRI of ``qid`` (the project's ``wd:`` namespace)."""
-    from ..namespaces import WD
+    from yrd_kg.namespaces import WD
 
     return f"{WD}{qid}"
 
 
 def geonames_iri(geonames_id: str) -> str:
     """The GeoNames feature IRI of ``geonames_id``."""
-    from ..namespaces import geonames_feature
+    from yrd_kg.namespaces import geonames_feature
 
     return str(geonames_feature(geonames_id))

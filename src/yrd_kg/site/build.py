@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from yrd_kg.errors import InputError
+
 from .adapters import SourceUnavailable, chain_triples, default_source, read_source_text, run_saved_report, saved_queries
 from .adapters import shapes_store as _shapes_store
 from .catalogue import MAX_ROWS, queries_index, query_page
@@ -42,7 +44,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = ("site.css", "site.js", "paper.js", "search.js", "explorer.js")
 
 
-class SiteError(Exception):
+class SiteError(InputError):
     """The site cannot be written (the output is something else, or the source is unusable)."""
 
 
@@ -180,7 +182,7 @@ def write_atomically(files: dict[str, bytes], output: Path) -> None:
             shutil.rmtree(old.parent, ignore_errors=True)
 
 
-def build_site(store: ox.Store, output: Path, *, source: Path | None = None, endpoint: str | None = None) -> SiteResult:
+def build_site(store: ox.Store | None, output: Path, *, source: Path | None = None, endpoint: str | None = None) -> SiteResult:
     """Build the static site of the dataset in ``store`` into ``output``.
 
     ``source``: the paper's text (default: :func:`yrd_kg.resources.default_source`; an explicit file
@@ -188,6 +190,10 @@ def build_site(store: ox.Store, output: Path, *, source: Path | None = None, end
     ``endpoint``: the SPARQL endpoint URL the query pages link to (e.g. ``/sparql``); none by default.
     """
     t0 = time.perf_counter()
+    if store is None:
+        from yrd_kg.dataset.store import open_dataset
+
+        store = open_dataset().store
     r = render_site(store, source=source, endpoint=endpoint)
     write_atomically(r.files, output)
     return SiteResult(
