@@ -235,8 +235,8 @@ def _refusal_inputs(suite: str, suffix: str) -> list[Any]:
                          if p.name in REFUSAL_KNOWN else []) for p in sorted(folder.glob(f"*{suffix}"))]
 
 
-_RECURSION = ("rdflib's SPARQL parser (used by queries.check_read_only) hits RecursionError on a SERVICE nested in "
-              "OPTIONAL; queries._analyse should turn it into a QueryError (lead: catch RecursionError there)")
+_RECURSION = ("refused, but not as SERVICE: rdflib's SPARQL parser (sparql.guard.check_read_only) hits its recursion "
+              "limit on these nested groups, so the guard refuses them as 'nested too deeply' before it sees the SERVICE")
 REFUSAL_KNOWN = dict.fromkeys(("service03.rq", "service06.rq"), _RECURSION)
 
 

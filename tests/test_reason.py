@@ -101,8 +101,6 @@ def test_consistent_fixture_has_no_rl_clash() -> None:
 
 @pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
 def test_materialise_rl(engine: str) -> None:
-    if engine == "reasonable":
-        pytest.importorskip("reasonable")
     g = lib.reasoning_graph(files=[FIX / "consistent.ttl"])
     m = materialise_rl(g, engine=engine)
     assert len(m) > len(g)
@@ -115,7 +113,6 @@ def test_materialise_rl(engine: str) -> None:
 
 def test_rl_engines_agree_on_instances() -> None:
     """owlrl and reasonable give the same triples about instances (they differ only in schema triples)."""
-    pytest.importorskip("reasonable")
     g = lib.reasoning_graph(files=[FIX / "consistent.ttl"])
     a, b = materialise_rl(g, engine="owlrl"), materialise_rl(g, engine="reasonable")
 

@@ -96,10 +96,11 @@ def run_shacl(graph: Graph, shapes: Graph, *, inference: str = "none") -> Graph:
 
         data = materialise_rl(graph)
         inf = None
-    _conforms, report, _text = shacl_validate(
+    _conforms, report, text = shacl_validate(
         data, shacl_graph=shapes, inference=inf, advanced=True, allow_warnings=True, allow_infos=True,
         inplace=False,
     )
     if not isinstance(report, Graph):
-        raise ValidationError("pySHACL returned no report graph")
+        why = " ".join(str(text).split())[:300] if text else "no report graph"
+        raise ValidationError(f"the shapes cannot be applied (pySHACL: {why})")
     return report
