@@ -86,6 +86,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
+    if (OUT / "annotator-2.tsv").is_file():
+        # the blind second pass is done: sample.tsv and annotator-1.tsv are the record of what it was given and
+        # of the first pass; the data have since been adjudicated (data/review/adjudication.tsv)
+        print(f"closed: {OUT / 'annotator-2.tsv'} exists; the sample and the first pass are kept as recorded")
+        sys.exit(0 if a.check else 1)
     g = Graph()
     g += open_dataset().rdflib_graph()
     g.namespace_manager.bind("link", URIRef("https://w3id.org/yrd-kg/id/link/"))
