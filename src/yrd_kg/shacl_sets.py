@@ -290,7 +290,8 @@ def _safe(g: _Group, bound: bool, filter_bound: bool) -> bool:
     for e in g.events:
         seen |= e.kind == "triple" and e.reads
         ctx = fb if e.kind == "expr" else seen
-        if e.kind != "triple" and ((e.reads and not ctx) or not all(_safe(s, ctx, ctx) for s in e.subs)):
+        reads = e.reads or any(_mentions_this(s) for s in e.subs)  # EXISTS sees $this only if it is bound here
+        if e.kind != "triple" and ((reads and not ctx) or not all(_safe(s, ctx, ctx) for s in e.subs)):
             return False
     return all(_safe(c, False, (bound or fb) if c.kind == "optional" else False)
                for c in g.children if c.kind != "exists")
