@@ -210,3 +210,15 @@ def test_per_focus_substitution_matches_set_based() -> None:
     res = evaluate(st, Graph().parse(data=ttl, format="turtle"))
     by_shape = {s: sorted(str(r.focus) for r in res if str(r.shape) == ex + s) for s in ("S", "T")}
     assert by_shape == {"S": [ex + "a", ex + "c"], "T": [ex + "a", ex + "c"]}
+
+
+@pytest.mark.parametrize("query,rewritten", [
+    ("SELECT $this WHERE { FILTER NOT EXISTS { ?l <p> <o> ; <q> $this } }", True),
+    ("SELECT $this WHERE { $this <p> ?lang . FILTER NOT EXISTS { $this <r> ?lang } }", False),  # shares ?lang
+    ("SELECT $this WHERE { FILTER NOT EXISTS { ?l <p> ?x } }", False),  # does not bind $this
+    ("SELECT $this WHERE { FILTER NOT EXISTS { ?l <p> $this . { ?l <q> ?y } } }", False),  # a sub-group
+])
+def test_top_level_not_exists_becomes_minus_only_when_equivalent(query: str, rewritten: bool) -> None:
+    out = _Analysis(query).as_minus(query)
+    assert ("MINUS" in out) is rewritten
+    assert ("NOT EXISTS" in out) is not rewritten

@@ -143,6 +143,7 @@ class _Analysis:
         self.group_by: tuple[int, bool] | None = None  # (char offset after BY, whether it has $this)
         self.projected: set[str] = set()
         self.mentions = {x.text[1:] for x in t if x.kind == "var"}
+        self.not_exists: list[tuple[int, int, _Group, int]] = []  # top-level FILTER NOT EXISTS: tokens, group
         i = next((k for k, x in enumerate(t) if x.up == "SELECT"), None)
         if i is None:
             raise UnsupportedShapes("sh:select is not a SELECT query")
@@ -241,8 +242,11 @@ class _Analysis:
             elif u in ("FILTER", "BIND"):
                 j = i + 1 + (t[i + 1].up == "NOT")
                 if t[j].up == "EXISTS":
-                    sub, i = self._group(j + 1, "exists")
+                    sub, after = self._group(j + 1, "exists")
                     g.events.append(_Ev("expr", False, [sub]))
+                    if kind == "where" and j > i + 1:
+                        self.not_exists.append((i, j, sub, after))
+                    i = after
                     continue
                 while t[j].text != "(":
                     j += 1
@@ -253,6 +257,25 @@ class _Analysis:
                     g.events.append(_Ev("triple", True, []))
                 i += 1
         raise UnsupportedShapes("unbalanced braces in a SPARQL constraint")
+
+    def as_minus(self, query: str) -> str:
+        """Top-level ``FILTER NOT EXISTS { P }`` as ``MINUS { P }`` where the two are equivalent.
+
+        They are when P binds $this by a triple pattern, shares no other variable with the rest of the
+        query and holds no sub-group: then a solution is removed exactly when P has a solution with its
+        $this. Oxigraph plans a NOT EXISTS body in its written order for every row (SubPointRemedyShape:
+        196 s at 100k triples); a MINUS is one hash anti-join (3 ms).
+        """
+        t, out, last = self.toks, [], 0
+        for fi, ei, sub, after in self.not_exists:
+            inside = {x.var for x in t[ei:after] if x.var}
+            outside = {x.var for k, x in enumerate(t) if x.var and not ei <= k < after}
+            if (sub.children or any(e.subs for e in sub.events) or (inside - {"this"}) & outside
+                    or not any(e.kind == "triple" and e.reads for e in sub.events)):
+                continue
+            out.append(query[last:t[fi].start] + "MINUS")
+            last = t[ei].start + len(t[ei].text)
+        return "".join(out) + query[last:]
 
     def set_safe(self) -> bool:
         """Whether joining the focus pattern at the top of WHERE gives the pre-binding semantics."""
@@ -646,7 +669,8 @@ class _Shape:
         comp = SH.SPARQLConstraintComponent
         header = _header(prefixes)
         if a.set_safe():
-            q = text
+            q = a.as_minus(text)
+            a = _Analysis(q)
             assert a.where_open is not None
             if a.group_by is not None and not a.group_by[1]:
                 q = q[:a.group_by[0]] + " ?this " + q[a.group_by[0]:]
