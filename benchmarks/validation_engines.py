@@ -70,7 +70,8 @@ def union_nt(size: str, seed: int) -> Path:
 
 
 def shapes_file(part: str) -> Path:
-    """The shipped shapes, restricted to ``part`` (``core``: no sh:sparql shapes; ``sparql``: only them)."""
+    """The shipped shapes, restricted to ``part`` (``core``: no sh:sparql shapes; ``sparql``: only them;
+    ``shape:<local name>``: that one shape)."""
     from rdflib import Graph, URIRef
     from rdflib.namespace import SH as RSH
 
@@ -94,12 +95,14 @@ def shapes_file(part: str) -> Path:
     roots = [s for s in set(g.subjects()) if isinstance(s, URIRef)]
     for s in roots:
         is_sparql = s in sparql_shapes
-        if (part == "sparql") == is_sparql or str(s) == "https://w3id.org/yrd-kg/shapes#":
+        keep_it = (str(s) == "https://w3id.org/yrd-kg/shapes#" + part[6:]) if part.startswith("shape:") else (
+            (part == "sparql") == is_sparql)
+        if keep_it or str(s) == "https://w3id.org/yrd-kg/shapes#":
             closure(s)
     for s in keep:
         for p, o in g.predicate_objects(s):
             out.add((s, p, o))
-    path = CACHE / f"shapes-{part}.ttl"
+    path = CACHE / f"shapes-{part.replace(':', '-')}.ttl"
     path.parent.mkdir(parents=True, exist_ok=True)
     out.serialize(path, format="turtle")
     return path
@@ -233,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=300.0, help="seconds per engine, size and part")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--output", type=Path, default=None)
+    ap.add_argument("--per-shape", default="", help="engines to run once per SPARQL shape (which shape blows up)")
+    ap.add_argument("--shape-budget", type=float, default=60.0)
     ap.add_argument("--worker", nargs=3, metavar=("ENGINE", "DATA", "SHAPES"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         triples = sum(1 for _ in data.open(encoding="utf-8"))
         entry: dict[str, Any] = {"triples": triples, "engines": {}}
         keys: dict[tuple[str, str], list[Any]] = {}
-        for engine in a.engines.split(","):
+        for engine in filter(None, a.engines.split(",")):
             runs: dict[str, Any] = {}
             for part in PARTS:
                 print(f"[{size}] {engine} {part} …", file=sys.stderr, flush=True)
@@ -283,6 +288,21 @@ def main(argv: list[str] | None = None) -> int:
                 if (engine, part) in keys:
                     runs[part]["by_shape"] = dict(Counter(str(k[3]).rsplit("#", 1)[-1] for k in keys[(engine, part)])
                                                   .most_common(12))
+        if a.per_shape:
+            from rdflib.namespace import SH as RSH
+
+            from yrd_kg.validate import load_shapes
+
+            names = sorted(str(x).rsplit("#", 1)[-1] for x in set(load_shapes().subjects(RSH.sparql, None)))
+            entry["per_shape"] = {}
+            for engine in a.per_shape.split(","):
+                row = entry["per_shape"][engine] = {}
+                for name in names:
+                    print(f"[{size}] {engine} {name} …", file=sys.stderr, flush=True)
+                    r = spawn(engine, data, shapes_file(f"shape:{name}"), a.shape_budget)
+                    r.pop("keys", None)
+                    row[name] = r
+                    print(f"    {json.dumps(r)[:200]}", file=sys.stderr, flush=True)
         report["sizes"][size] = entry
         out = a.output or RESULTS / f"{started.date()}-validation-engines.json"
         out.parent.mkdir(parents=True, exist_ok=True)

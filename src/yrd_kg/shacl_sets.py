@@ -508,14 +508,22 @@ class _Shape:
         elif p in (SH.minCount, SH.maxCount):
             if self.path is None:
                 raise UnsupportedShapes(f"node shape {self.node} with {p}")
-            k = int(o)  # type: ignore[call-overload]
-            if p == SH.minCount:
-                if k <= 0:
-                    return
-                body = (f"SELECT ?this WHERE {{ {self.focus} OPTIONAL {{ ?this {self.path} ?v }} }} "
+            k, path = int(o), self.path  # type: ignore[call-overload]
+            # the usual bounds without grouping every focus node: 1 = "has one", 0/1 = "a first / a second one"
+            if p == SH.minCount and k <= 0:
+                return
+            if p == SH.minCount and k == 1:
+                body = f"SELECT ?this WHERE {{ {self.focus} FILTER NOT EXISTS {{ ?this {path} ?v }} }}"
+            elif p == SH.maxCount and k == 0:
+                body = f"SELECT DISTINCT ?this WHERE {{ {self.focus} ?this {path} ?v }}"
+            elif p == SH.maxCount and k == 1:
+                body = (f"SELECT DISTINCT ?this WHERE {{ {self.focus} ?this {path} ?a . ?this {path} ?b "
+                        f"FILTER (!sameTerm(?a, ?b)) }}")
+            elif p == SH.minCount:
+                body = (f"SELECT ?this WHERE {{ {self.focus} OPTIONAL {{ ?this {path} ?v }} }} "
                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {k})")
             else:
-                body = (f"SELECT ?this WHERE {{ {self.focus} ?this {self.path} ?v }} "
+                body = (f"SELECT ?this WHERE {{ {self.focus} ?this {path} ?v }} "
                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {k})")
             yield from out(self.rows(body))
         elif p in (SH.minExclusive, SH.minInclusive, SH.maxExclusive, SH.maxInclusive):
