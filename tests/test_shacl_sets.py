@@ -66,7 +66,7 @@ def test_fixture_agrees_with_pyshacl(name: str) -> None:
     files = fixture_files(name)
     got = result_keys(evaluate(store_of(data(files)), shapes()))
     assert got == pyshacl_keys(files), _diff(got, pyshacl_keys(files))
-    if name.startswith("invalid/"):
+    if name.startswith("invalid/") and not name.startswith("invalid/q-"):  # q-*: break a violation query
         assert got, f"{name} breaks a shape: the report cannot be empty"
 
 
