@@ -27,6 +27,8 @@ def _expand(qname: str | None) -> str | None:
         return None
     if qname.startswith("<") and qname.endswith(">"):
         return qname[1:-1]
+    if ":" not in qname:  # a complex path (sh:alternativePath …): validate() gives the blank node's id
+        return "_:"
     pfx, _, local = qname.partition(":")
     return str(PREFIXES[pfx]) + local if pfx in PREFIXES else qname
 
