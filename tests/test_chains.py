@@ -57,7 +57,8 @@ def test_graph_is_typed(cg: ChainGraph) -> None:
     assert len(cg.subpoints()) == 12
     assert len(cg.shortcomings()) == 4
     rels = {e.relation for e in cg.edges()}
-    assert rels == {"causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf"}
+    assert rels == {"causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf", "cites",
+                    "exemplifiedBy"}
     for e in cg.edges():
         assert e.status in ("stated", "echoed", "interpreted")
         if e.relation != "partOf":

@@ -41,7 +41,9 @@ def test_query_formats(cli: CliRunner, fmt: str) -> None:
 def test_query_with_param(cli: CliRunner) -> None:
     res = cli.invoke(main, ["query", "measures-for-problem", "-p", "problem_iri=problem:P4.2", "--format", "csv"])
     assert res.exit_code == 0, res.output
-    assert "https://w3id.org/yrd-kg/id/recommendation/R2.1" in res.output
+    assert ",recommendation:R2.1," in res.output  # plain values by default
+    raw = cli.invoke(main, ["query", "measures-for-problem", "-p", "problem_iri=problem:P4.2", "--format", "csv", "--raw"])
+    assert ",https://w3id.org/yrd-kg/id/recommendation/R2.1," in raw.output
 
 
 def test_query_construct_ttl(cli: CliRunner) -> None:

@@ -165,7 +165,8 @@ def test_png_python_engine_or_clear_message(run, tmp_path: Path) -> None:  # typ
 def test_explain(run) -> None:  # type: ignore[no-untyped-def]
     r = run("explain", "P1.1", "instrument:industry-alliance")
     assert r.exit_code == 0
-    assert "R2.3" in r.stdout and "s5.2.3" in r.stdout and "陈述" in r.stdout
+    assert "R2.3" in r.stdout and "s5.2.3" in r.stdout and "[原文明说]" in r.stdout
+    assert "←得到回应—" in r.stdout  # P1.1 is addressed by R2.3: read from P1.1, the inverse words
     data = json.loads(run("explain", "P1.1", "R2", "--format", "json").stdout)
     assert data["chains"] and all(h["evidence"] is not None for c in data["chains"] for h in c["edges"])
 
