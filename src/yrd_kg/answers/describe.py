@@ -198,10 +198,41 @@ def describe(name: str, *, dataset: Dataset | None = None, prefer: Iterable[str]
     engine = OxigraphEngine(ds)
     candidates = graph_candidates(engine)
     iri = resolve_name(name, candidates, prefer, rank=class_rank, known=lambda i: in_graph(engine, i))
-    return _describe(engine, iri, _Labels(engine, candidates))
+    return _describe(engine, iri, _Labels(engine, candidates), _printed_literals(ds, iri))
 
 
-def _describe(engine: OxigraphEngine, iri: str, labels: _Labels) -> Description:
+def _printed_literals(ds: Dataset, iri: str) -> dict[tuple[str, str], str]:
+    """(predicate, value as the store gives it) → the lexical form as written, for the node's numeric literals.
+
+    The store canonicalises numbers (``"0.1990"^^xsd:decimal`` reads 0.199); the build's N-Quads keep them.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    out: dict[tuple[str, str], str] = {}
+    for q in ds.exact_quads():
+        o = q.object
+        if not (isinstance(q.subject, ox.NamedNode) and q.subject.value == iri and isinstance(o, ox.Literal)):
+            continue
+        if o.language or not o.datatype.value.endswith(("#decimal", "#integer", "#double", "#float")):
+            continue
+        try:
+            out[(q.predicate.value, str(Decimal(o.value).normalize()))] = o.value
+        except InvalidOperation:
+            continue
+    return out
+
+
+def _as_printed(printed: dict[tuple[str, str], str], pv: str, o: ox.Literal) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return printed.get((pv, str(Decimal(o.value).normalize())), o.value)
+    except InvalidOperation:
+        return o.value
+
+
+def _describe(engine: OxigraphEngine, iri: str, labels: _Labels,
+              printed: dict[tuple[str, str], str] | None = None) -> Description:
     node = _iri(iri)
     props = _rows(engine, f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}")
     classes: list[str] = []
@@ -231,11 +262,11 @@ def _describe(engine: OxigraphEngine, iri: str, labels: _Labels) -> Description:
         elif _is_identifier(pv, o):
             identifiers.append((compact(pv), o.value))
         elif isinstance(o, ox.Literal) and pv not in _SHOWN:
-            facts.append((compact(pv), labels.of(pv), o.value))
+            facts.append((compact(pv), labels.of(pv), _as_printed(printed or {}, pv, o)))
         elif isinstance(o, ox.NamedNode) and pv not in _SHOWN:
             out_objects.append((pv, o.value))
     classes.sort(key=lambda c: (class_rank(Candidate(iri, (compact(c),))), c))
-    links = _links(engine, node, labels)
+    links = _links(engine, node, iri, labels)
     linked = {(lv.predicate, lv.other, lv.direction) for lv in links}
     relations = [Relation("out", compact(p), labels.of(p), o, labels.titled(o)) for p, o in sorted(out_objects)
                  if (compact(p), o, "out") not in linked]
@@ -274,16 +305,25 @@ _LINKS_Q = """SELECT ?link ?dir ?pred ?other ?status ?rationale ?shared ?quote ?
 }"""
 
 
-def _links(engine: OxigraphEngine, node: str, labels: _Labels) -> list[LinkView]:
+#: a problem's passage names an instrument or actor: the link reads "names", not "uses" (as in ``trace``)
+_NAMES = {"zh": "文中点名", "en": "names"}
+_PROBLEM_KINDS = ("yrd:Shortcoming", "yrd:ProblemSubPoint")
+
+
+def _links(engine: OxigraphEngine, node: str, iri: str, labels: _Labels) -> list[LinkView]:
     views: dict[str, LinkView] = {}
     quotes: dict[str, set[Quote]] = {}
     for link, d, pred, other, status, rationale, shared, quote, locator, start, end in \
             _rows(engine, PREFIXES + _LINKS_Q.replace("NODE", node)):
         key = f"{link}|{d.value}"
         if key not in views:
+            subject = iri if d.value == "out" else other.value
+            words = labels.of(pred.value)
+            if pred.value in (Y + "usesInstrument", Y + "involvesActor") and labels.kind.get(subject) in _PROBLEM_KINDS:
+                words = dict(_NAMES)
             views[key] = LinkView(
                 link.value if isinstance(link, ox.NamedNode) else "", d.value, compact(pred.value),
-                labels.of(pred.value), other.value, labels.titled(other.value), labels.kind.get(other.value, ""),
+                words, other.value, labels.titled(other.value), labels.kind.get(other.value, ""),
                 STATUS.get(_lex(status), "interpreted" if status is not None else ""))
         v = views[key]
         if rationale is not None:

@@ -6,8 +6,9 @@ Every place that expects a node uses it: ``trace P4.3`` (over the chain graph), 
 
 1. an IRI or a CURIE with a project prefix that names a candidate (or, for parameters, any node the graph has);
 2. a section number: ``3.1.1`` → ``P1.1`` (三), ``4.2`` → ``B2`` (四), ``5.2.3`` → ``R2.3`` (五);
-3. a notation (``P1.1``, ``B2.3``, ``R4.2``, ``c14``, ``[14]``), case-insensitive;
-4. a whole zh/en label, then a fragment of a preferred or alternative label (preferred kinds first).
+3. a notation (``P1.1``, ``B2.3``, ``R4.2``, ``c14``, ``[14]``, ``s3.1.1``), case-insensitive;
+4. a whole zh/en label, then a fragment of a preferred or alternative label (preferred kinds first); a
+   document part that carries the same title as the one node it holds yields to that node.
 
 Several matches raise :class:`AmbiguousNodeError` (exit 2, the candidates listed); none,
 :class:`NodeNotFoundError`.
@@ -37,6 +38,9 @@ SECTION_LETTER = {"3": "P", "4": "B", "5": "R"}
 _SECTION_NUMBER = re.compile(r"([345])\.(\d+)(?:\.(\d+))?")
 #: at most this many candidates are listed in an ambiguity message
 MAX_LISTED = 40
+#: kinds of a document part: a part titled like the sub-point, path or measure it holds yields to it
+#: (the part itself is named by its notation, ``s3.1.1``, or its CURIE)
+PART_KINDS = frozenset({"yrd:Section", "yrd:Subsection", "yrd:SubPoint", "yrd:DocumentPart", "yrd:Table", "yrd:Note"})
 
 
 class Named(Protocol):
@@ -177,8 +181,9 @@ def resolve_name(query: str, candidates: Iterable[Named], prefer: Iterable[str] 
     for test in (whole, fragment):  # a whole label anywhere beats a fragment of a preferred kind
         for group in groups:
             found = [n for n in group if test(n)]
-            if len(found) == 1:
-                return found[0].iri
+            content = [n for n in found if not PART_KINDS & set(n.kinds)]
+            if len(found) == 1 or len(content) == 1:  # a document part shares its title with what it says
+                return (content or found)[0].iri
             if found:
                 raise AmbiguousNodeError(query, sorted(found, key=key))
     if iri is not None and iri.startswith(str(ID)):
