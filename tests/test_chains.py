@@ -57,7 +57,8 @@ def test_graph_is_typed(cg: ChainGraph) -> None:
     assert len(cg.subpoints()) == 12
     assert len(cg.shortcomings()) == 4
     rels = {e.relation for e in cg.edges()}
-    assert rels == {"causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf"}
+    assert rels == {"causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf", "cites",
+                    "exemplifiedBy"}
     for e in cg.edges():
         assert e.status in ("stated", "echoed", "interpreted")
         if e.relation != "partOf":
@@ -362,3 +363,97 @@ def _time(fn) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+# ----------------------------------------------------------- issues 16 and 18: strengths, neighbourhood, parts, reverse
+
+
+def test_min_strength_keeps_stated_and_echoed(cg: ChainGraph) -> None:
+    full = trace(cg, P + "P1.2")
+    echoed = trace(cg, P + "P1.2", min_strength="echoed")
+    stated = trace(cg, P + "P1.2", min_strength="stated")
+    strengths = [{e.status for e in t.edges if e.relation != "partOf"} for t in (full, echoed, stated)]
+    assert strengths[0] == {"stated", "echoed", "interpreted"}
+    assert strengths[1] == {"stated", "echoed"} and strengths[2] == {"stated"}
+    assert B + "B1.3" in echoed.nodes and B + "B1.3" not in stated.nodes  # 链长制: an echo, not a statement
+    assert stated.min_strength == "stated" and stated.only_stated
+    assert trace(cg, P + "P1.2", only_stated=True).edges == stated.edges
+    with pytest.raises(Exception, match="unknown strength"):
+        trace(cg, P + "P1.2", min_strength="strong")
+
+
+def test_causal_factor_parts_appear_in_the_sub_points_trace(cg: ChainGraph) -> None:
+    """Factors typed only yrd:CausalFactor (parts since issue 18) are nodes of the graph and roots of the trace."""
+    parts = set(cg.parts(P + "P3.3"))
+    only_parts = {F + "local-government-reluctance-to-coordinate", F + "localised-cluster-promotion-agencies",
+                  F + "lack-of-major-public-service-platforms", F + "shortage-of-cross-regional-industry-funds",
+                  F + "limited-role-of-industry-alliances", F + "lagging-industrial-coordination-mechanisms"}
+    assert parts == only_parts
+    assert all(cg.nodes[p].kinds == ("factor",) and cg.nodes[p].kind == "other" for p in parts)
+    res = trace(cg, P + "P3.3", depth=1)
+    assert set(res.roots) == {P + "P3.3"} | parts
+    assert {e.source for e in res.sections["structure"]} == parts
+
+
+def test_causal_neighbourhood(cg: ChainGraph) -> None:
+    """The causes' other effects and the effects' other causes, within the depth."""
+    res = trace(cg, P + "P1.1", depth=2)
+    side = {(e.source, e.target) for e in res.sections["neighbourhood"]}
+    # 一: the sprawl of development zones also leads to duplicate construction, an effect of P1.1
+    assert (F + "development-zone-sprawl", F + "duplicate-construction-and-resource-dispersion") in side
+    assert res.hops[F + "development-zone-sprawl"] == 2
+    assert "neighbourhood" not in trace(cg, P + "P1.1", depth=1).sections  # that effect is 1 hop out: no room
+    assert len(trace(cg, P + "P1.1", depth=3).sections["neighbourhood"]) >= len(side)
+
+
+REVERSE_SPARQL = """PREFIX yrd: <https://w3id.org/yrd-kg/ontology#>
+SELECT DISTINCT ?p WHERE {
+  ?l yrd:linkPredicate ?pred ; yrd:linkObject <%s> ; yrd:linkSubject ?r .
+  FILTER(?pred IN (yrd:involvesActor, yrd:usesInstrument, yrd:citesDocument, yrd:exemplifiedBy))
+  ?r a ?c . FILTER(?c IN (yrd:PathAction, yrd:PolicyMeasure))
+  ?r (yrd:addresses|yrd:supports/yrd:addresses) ?p .
+}"""
+
+
+@pytest.mark.parametrize("start", ["actor/central-government", "instrument/chain-chief-system",
+                                   "document/yrd-market-regulation-14fyp", "exemplar/suzhou-industrial-park"])
+def test_reverse_from_actor_instrument_document_exemplar(cg: ChainGraph, store, start: str) -> None:  # type: ignore[no-untyped-def]
+    """From what a remedy acts with to the problems it helps remedy; the same set as a SPARQL path."""
+    iri = str(ID) + start
+    res = trace(cg, iri, reverse=True, depth=3)
+    got = {n.iri for n in res.problems() if not n.is_shortcoming}
+    sparql = {row["p"].value for row in store.query(REVERSE_SPARQL % iri, use_default_graph_as_union=True)}
+    assert got == sparql and got, start
+    # a problem that names the instrument is not a remedy of anything
+    assert all(e.source not in {P + "P1.2"} for e in res.edges if e.relation == "uses")
+
+
+def test_reverse_from_central_government(cg: ChainGraph) -> None:
+    res = trace(cg, str(ID) + "actor/central-government", reverse=True)
+    assert {n.notation for n in res.problems()} == {"P1", "P1.1", "P3", "P3.2", "P3.3", "P4", "P4.2", "P4.3"}
+
+
+def test_analysis_counts_per_strength(cg: ChainGraph) -> None:
+    an = analyse(cg)
+    # docs/ARGUMENT.md, "Counts": causal 27/4/25, remedy 4/24/54, support 0/9/8
+    assert an.links_by_strength == {"causal": (27, 4, 25), "remedy": (4, 24, 54), "support": (0, 9, 8)}
+    assert an.stated_counts[P + "P1.1"] == (2, 0, 4)
+    assert sum(sum(v) for v in an.stated_counts.values()) == 82
+    assert P + "P1.2" in an.no_stated and an.only_interpreted == []
+    stated = analyse(cg, min_strength="stated")
+    assert stated.links_by_strength == an.links_by_strength  # the counts always count all three
+    assert len(stated.problems_unreached) > 0  # 9 sub-points have no stated remedy
+
+
+def test_trace_text_words(cg: ChainGraph) -> None:
+    from yrd_kg.chains.text import trace_text
+
+    zh = trace_text(trace(cg, P + "P1.2", depth=1), "zh")
+    assert "├─ 组成部分\n│  ├─ ← 包含 [组成部分] “链主”尚未充分协调产业链各节点" in zh
+    assert "→ 文中点名 (原文明说) [政策工具] 链长制" in zh  # not "uses": the problem's passage names it
+    assert "← 得到回应 (措辞呼应) [路径行动] B1.3" in zh
+    assert "图谱解读" in zh and "原文明说" in zh
+    en = trace_text(trace(cg, P + "P1.2", depth=1), "en")
+    assert "← is addressed by (echoed) [action] B1.3" in en and "→ names (stated) [instrument] Chain-chief system" in en
+    rev = trace_text(trace(cg, I + "chain-chief-system", reverse=True), "en")
+    assert "← is used by (stated) [action] B1.3" in rev

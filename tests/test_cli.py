@@ -45,3 +45,29 @@ def test_build_command_prints_summary(tmp_path) -> None:  # type: ignore[no-unty
     out = CliRunner().invoke(main, ["build", "--force", "--out", str(tmp_path)])
     assert out.exit_code == 0, out.output
     assert "named graphs" in out.output and "data/structure" in out.output
+
+
+def test_stats_formats_for_scripts(build_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+    import json
+
+    monkeypatch.setenv("YRD_KG_BUILD", str(build_dir))
+    data = json.loads(CliRunner().invoke(main, ["stats", "--format", "json"]).output)
+    classes = {c["id"]: c["count"] for c in data["classes"]}
+    assert classes["yrd:Evidence"] == 1458 and classes["yrd:Link"] == 462 and classes["yrd:ProblemSubPoint"] == 12
+    assert data["quads"] > 20000
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["stats", "--format", "csv"]).output)))
+    assert {"kind": "class", "id": "yrd:Link", "iri": "https://w3id.org/yrd-kg/ontology#Link",
+            "label": "qualified link", "count": "462"} in rows
+    assert {r["kind"] for r in rows} == {"class", "property"}
+
+
+def test_demo_prints_the_commands_in_the_language_asked(build_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("YRD_KG_BUILD", str(build_dir))
+    out = CliRunner().invoke(main, ["demo", "--lang", "zh"]).output
+    assert "$ yrd-kg query table1-leading-province --lang zh" in out
+    assert "$ yrd-kg query measures-for-problem --param problem_iri=P4.2 --lang zh" in out
+    assert "装备制造业" in out
+    en = CliRunner().invoke(main, ["demo"]).output
+    assert "$ yrd-kg query table1-leading-province\n" in en

@@ -164,9 +164,9 @@ def test_table1_share_ranking(store: ox.Store) -> None:
     assert [r["industry_label"] for r in recs[:2]] == ["装备制造业", "石化产业"]
     assert recs[-1]["industry_label"] == "食品加工制造业"
     share = {r["industry_label"]: r["share"] for r in recs}
-    assert share["电子信息制造业"] == Decimal("0.2502")
-    assert share["装备制造业"] == Decimal("0.4508")
-    assert share["医药制造业"] == Decimal("0.1990")
+    assert share["电子信息制造业"] == "0.2502"
+    assert share["装备制造业"] == "0.4508"
+    assert share["医药制造业"] == "0.1990"  # the printed form: the store's decimal reads 0.199
 
 
 def test_table2_counts(store: ox.Store) -> None:
@@ -192,8 +192,8 @@ def test_table_inconsistencies(store: ox.Store) -> None:
     recs = rows(store, "table-inconsistencies")
     got = {(r["table"], r["row_item"]): (r["printed"], r["computed"]) for r in recs}
     assert got == {
-        (iri("dataset:table1"), iri("industry:pharmaceutical")): (Decimal("0.1990"), Decimal("0.1991")),
-        (iri("dataset:table2"), iri("indicator:national-high-tech-parks")): (32, 36),
+        (iri("dataset:table1"), iri("industry:pharmaceutical")): ("0.1990", Decimal("0.1991")),
+        (iri("dataset:table2"), iri("indicator:national-high-tech-parks")): ("32", 36),
     }
 
 
@@ -307,12 +307,17 @@ def test_central_vs_local(store: ox.Store) -> None:
     assert iri("recommendation:R3.2") in local  # 地方政府要充当好集群“织网人”
 
 
-def test_place_roles(store: ox.Store) -> None:
-    recs = rows(store, "place-roles", lang="zh")
+def test_city_mentions(store: ox.Store) -> None:
+    recs = rows(store, "city-mentions", lang="zh")
     suzhou = [r for r in recs if r["city"] == iri("place:suzhou")]
-    assert any("经济强市" in r["quote"] for r in suzhou)  # 三.2.1
+    assert any("经济强市" in r["quote"] and r["how"] == "named" for r in suzhou)  # 三.2.1
     assert any("创新券通用通兑" in r["quote"] for r in suzhou)  # 五.4.2
+    # P2.1 (三.2.1) points to Suzhou with a qualified yrd:targetsRegion link
+    assert any(r["how"] == "targetsRegion" and r["context"] == iri("problem:P2.1") for r in suzhou)
     assert all(r["context"] is not None for r in recs)
+    assert {r["how"] for r in recs} <= {"named", "targetsRegion", "locatedIn", "involvesActor"}
+    with pytest.raises(UnknownQueryError, match="renamed to 'city-mentions'"):
+        run(store, "place-roles")
 
 
 def test_places_by_section(store: ox.Store) -> None:
@@ -708,3 +713,253 @@ def test_engines_agree(store: ox.Store, dataset: Any, q: SavedQuery) -> None:
     else:
         assert a.columns == b.columns
         assert Counter(tuple(map(_norm, r)) for r in a.rows) == Counter(tuple(map(_norm, r)) for r in b.rows)
+
+
+# --------------------------------------------------------------------------- catalogue queries for every kind of thing (issue 16)
+
+
+def _cells(table: ResultTable) -> set[str]:
+    return {c.value for row in table.rows for c in row if isinstance(c, ox.NamedNode)}
+
+
+def test_every_class_with_instances_is_listed_by_a_saved_query(store: ox.Store) -> None:
+    """For every class with (IRI) instances in the data graphs, one saved report lists all of them."""
+    q = ('SELECT DISTINCT ?c ?x WHERE { GRAPH ?g { ?x a ?c } '
+         'FILTER(STRSTARTS(STR(?g), "https://w3id.org/yrd-kg/graph/data/") && isIRI(?x)) }')
+    instances: dict[str, set[str]] = {}
+    for sol in store.query(q):
+        instances.setdefault(sol[0].value, set()).add(sol[1].value)
+    assert len(instances) >= 50
+    listed = {r.name: _cells(run(store, r.name, lang="en", **params_for(r))) for r in REPORTS}
+    missing = {}
+    for cls, xs in instances.items():
+        best = max(listed, key=lambda n: len(xs & listed[n]))
+        if not xs <= listed[best]:
+            missing[cls] = f"{len(xs - listed[best])} of {len(xs)} not in {best}"
+    assert missing == {}
+    # the test can fail: a class no report lists
+    assert not any({"https://w3id.org/yrd-kg/id/none"} <= cells for cells in listed.values())
+
+
+def test_exemplars_and_cases(store: ox.Store) -> None:
+    recs = rows(store, "exemplars-and-cases", lang="zh")
+    assert len({r["exemplar"] for r in recs}) == 8
+    cited = {(r["exemplar"], r["cited_by"], r["strength"]) for r in recs}
+    assert (iri("exemplar:suzhou-industrial-park"), iri("path:B2.3"), iri("yrd:Stated")) in cited  # 四.2.3 借鉴
+    assert (iri("exemplar:shanghai-industrial-map"), iri("recommendation:R1.2"), iri("yrd:Stated")) in cited  # 五.1.2
+    # named, not cited as a model
+    assert {r["cited_by"] for r in recs if r["exemplar"] == iri("exemplar:boundary-spanning-world-clusters")} == {None}
+    sip = [r for r in recs if r["exemplar"] == iri("exemplar:suzhou-industrial-park")]
+    assert sip[0]["quote"] == "借鉴中新苏州工业园区开发集团股份有限公司经验,启动长三角各城市间联合开发运营"
+    assert sip[0]["cited_by_notation"] == "B2.3"
+
+
+def test_theories_and_concepts(store: ox.Store) -> None:
+    recs = rows(store, "theories-and-concepts", lang="zh")
+    assert len({r["concept"] for r in recs}) == 75
+    by_concept = {(r["concept"], r["used_by"]): r for r in recs}
+    marshall = by_concept[(iri("concept:marshall-industrial-district"), iri("concept:industrial-cluster"))]
+    assert marshall["period"] == "19世纪末" and marshall["section"] == iri("part:s1")
+    agg = by_concept[(iri("concept:agglomeration-economies"), iri("position:meijers-2015"))]
+    assert agg["credited_to"] == iri("ref:r2") and agg["relation"] == "drawsOn"  # (Meijers, 2015)
+    assert (iri("concept:path-dependence"), iri("paper:chen-zhang-2023")) in by_concept  # the abstract's own
+    assert {r["relation"] for r in recs} == {"drawsOn", "restsOn", None}
+    en = rows(store, "theories-and-concepts", lang="en")
+    assert any(r["period"] == "late 19th century" for r in en)
+
+
+def test_funding_and_grants(store: ox.Store) -> None:
+    recs = rows(store, "funding-and-grants", lang="zh")
+    assert [(r["grant_number"], r["programme"]) for r in recs] == [
+        ("21BJY152", "国家社会科学基金一般项目"), ("22ZDA054", "国家社会科学基金重大项目")]
+    assert all(r["locator"] == iri("part:funding") and r["grant_number"] in r["quote"] for r in recs)
+
+
+def test_example_clusters(store: ox.Store) -> None:
+    recs = rows(store, "example-clusters", lang="zh")
+    assert len({r["cluster"] for r in recs}) == 10
+    credit = {(r["cluster"], r["credited_to"], r["basis"]) for r in recs}
+    for c in ("silicon-valley-internet", "seattle-aviation", "hsinchu-ic", "shenzhen-dongguan-communications"):
+        assert (iri(f"cluster:{c}"), iri("ref:r14"), "cited in the same passage") in credit  # (刘志彪等, 2022)
+    assert (iri("cluster:jia-kun-tai-automotive"), iri("ref:r12"), "the reference it stands in") in credit
+    assert {r["credited_to"] for r in recs if r["cluster"] == iri("cluster:yrd-integrated-circuit")} == {None}
+    places = {r["place"] for r in recs if r["cluster"] == iri("cluster:shenzhen-dongguan-communications")}
+    assert places == {iri("place:shenzhen"), iri("place:dongguan"), iri("place:prd")}
+
+
+def test_indicators_and_figures(store: ox.Store) -> None:
+    recs = rows(store, "indicators-and-figures", lang="zh")
+    obs = {r["observation"] for r in recs if r["observation"] is not None}
+    assert len(obs) == 124  # every observation of the four data sets
+    printed = {r["observation"]: r["printed"] for r in recs if r["observation"] is not None}
+    assert printed[iri("obs:t1-pharmaceutical-yrd-share")] == "0.1990"
+    assert printed[iri("obs:fig-four-provinces-similar-industries")] == "四地"
+    parks = [r for r in recs if r["indicator"] == iri("indicator:national-high-tech-parks")]
+    assert len(parks) == 6 and {r["dataset"] for r in parks} == {iri("dataset:table2")}  # 4 provinces, 长三角, 全国
+    assert {r["kind"] for r in recs} == {"indicator", "measure"}
+
+
+def test_datasets(store: ox.Store) -> None:
+    recs = rows(store, "datasets")
+    counts = {r["dataset"]: r["observations"] for r in recs}
+    assert counts == {iri("dataset:table1"): 63, iri("dataset:table2"): 30, iri("dataset:text-figures"): 27,
+                      iri("dataset:text-figure-shares"): 4}
+    t1 = {(r["component"], r["component_kind"]) for r in recs if r["dataset"] == iri("dataset:table1")}
+    assert {(iri("yrd:refIndustry"), "dimension"), (iri("yrd:profit"), "measure")} <= t1
+
+
+def test_table1_province_totals(store: ox.Store) -> None:
+    recs = by(rows(store, "table1-province-totals", lang="zh"), "region")
+    cells = rows(store, "table1-profit")
+    for region in ("place:china", "place:yrd", "place:jiangsu", "place:anhui"):
+        expected = sum(r["profit"] for r in cells if r["region"] == iri(region))
+        assert recs[iri(region)]["total_computed"] == expected
+        assert recs[iri(region)]["industries"] == 9
+    assert recs[iri("place:china")]["total_computed"] == Decimal("59216.68")
+    assert recs[iri("place:yrd")]["share_of_national_computed"] == Decimal("0.2723")
+    assert all(r["derivation"].startswith("computed") for r in recs.values())
+
+
+def test_table1_shares_printed_beside_recomputed(store: ox.Store) -> None:
+    recs = by(rows(store, "table1-shares", lang="zh"), "industry_label")
+    assert len(recs) == 9
+    pharma = recs["医药制造业"]
+    assert (pharma["share_printed"], pharma["share_recomputed"], pharma["agrees"]) == ("0.1990", Decimal("0.1991"), "no")
+    assert (pharma["yrd_printed"], pharma["national_printed"]) == ("1280.15", "6430.68")
+    assert all(r["agrees"] == "yes" for k, r in recs.items() if k != "医药制造业")
+    assert all(Decimal(r["yrd_printed"]) == r["yrd_recomputed"] for r in recs.values())  # Table 1's sums hold
+
+
+def test_table2_leading_province(store: ox.Store) -> None:
+    recs = by(rows(store, "table2-leading-province", lang="zh"), "indicator")
+    assert len(recs) == 5
+    parks = recs[iri("indicator:national-high-tech-parks")]
+    assert (parks["region_label"], parks["count"], parks["yrd_printed"], parks["yrd_recomputed"]) == ("江苏", 18, "32", 36)
+    sei = recs[iri("indicator:national-strategic-emerging-industry-clusters")]
+    assert (sei["region_label"], sei["count"]) == ("上海", 4)
+    amc = recs[iri("indicator:national-advanced-manufacturing-clusters")]
+    assert (amc["count"], amc["yrd_printed"], amc["national_printed"]) == (10, "18", "45")
+
+
+def test_instrument_families(store: ox.Store) -> None:
+    recs = rows(store, "instrument-families", lang="zh")
+    same = {r["path_instrument"] for r in recs if r["basis"] == "same instrument"}
+    assert same == {r["instrument"] for r in rows(store, "instruments-recurring")}
+    linked = [r for r in recs if r["basis"] == "supporting link"]
+    assert linked and all(r["path_instrument"] != r["recommendation_instrument"] for r in linked)
+    # 四.1.3 builds on the chain-chief system; 五.1.2's linkage mechanism supports it (echoed: 各方利益, 引导功能)
+    chain = {(r["recommendation_instrument"], r["strength"], r["shared_wording"]) for r in linked
+             if r["path_instrument"] == iri("instrument:chain-chief-system")}
+    assert chain == {(iri("instrument:linkage-mechanism"), iri("yrd:Echoed"), "各方利益"),
+                     (iri("instrument:linkage-mechanism"), iri("yrd:Echoed"), "引导功能")}
+    # every supporting row rests on a real supports link and a NATO type both instruments have
+    ask = ("PREFIX yrd: <https://w3id.org/yrd-kg/ontology#> ASK {{ ?l yrd:linkPredicate yrd:supports ; "
+           "yrd:linkSubject <{m}> ; yrd:linkObject <{a}> ; yrd:assertionStatus <{s}> . "
+           "<{p}> yrd:hasInstrumentType <{t}> . <{r}> yrd:hasInstrumentType <{t}> }}")
+    for r in linked[:40]:
+        assert run_sparql(ask.format(m=r["measure"], a=r["action"], s=r["strength"], p=r["path_instrument"],
+                                     r=r["recommendation_instrument"], t=r["family_type"]), store=store).boolean
+
+
+def test_quotes_in_reading_order(store: ox.Store) -> None:
+    recs = rows(store, "quotes-in-reading-order")
+    n = next(iter(store.query("PREFIX yrd: <https://w3id.org/yrd-kg/ontology#> "
+                              "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a yrd:Evidence }",
+                              use_default_graph_as_union=True)))[0]
+    assert len({r["evidence"] for r in recs}) == int(n.value) == 1458
+    starts = [r["start"] for r in recs if r["start"] is not None]
+    assert starts == sorted(starts)
+    assert recs[0]["quote"] == "【区域格局与产业发展】"
+
+
+def test_argument_links(store: ox.Store) -> None:
+    recs = rows(store, "argument-links")
+    assert len(recs) == 462
+    strength = Counter(r["strength"] for r in recs if r["predicate"] == iri("yrd:addresses"))
+    assert strength == {iri("yrd:Stated"): 4, iri("yrd:Echoed"): 24, iri("yrd:Interpreted"): 54}  # docs/ARGUMENT.md
+    assert all(r["rationale"] for r in recs if r["strength"] == iri("yrd:Interpreted"))
+
+
+def test_causal_factors(store: ox.Store) -> None:
+    recs = rows(store, "causal-factors", lang="zh")
+    roles = Counter(r["role"] for r in recs)
+    assert roles == {"cause": 45, "effect": 36, "part": 25}
+    parts = [r for r in recs if r["role"] == "part"]
+    assert all(r["part_of"] is not None and r["links_out"] == r["links_in"] == 0 for r in parts)
+    assert {r["part_of_notation"] for r in parts} >= {"P3.3", "P4.3"}
+    sprawl = [r for r in recs if r["factor"] == iri("factor:development-zone-sprawl")]
+    assert sprawl and sprawl[0]["links_out"] >= 1
+
+
+def test_industry_codes(store: ox.Store) -> None:
+    recs = rows(store, "industry-codes", lang="zh")
+    assert len({r["code"] for r in recs if r["code"] is not None}) == 23
+    exact = {(r["industry"], r["notation"]) for r in recs if r["match"] == "exactMatch"}
+    assert (iri("industry:pharmaceutical"), "27") in exact  # 医药制造业 = GB/T 4754 C27
+    uncoded = {r["industry"] for r in recs if r["code"] is None}
+    assert iri("industry:integrated-circuit") in uncoded
+
+
+def test_actors_and_organisations(store: ox.Store) -> None:
+    recs = by(rows(store, "actors-and-organisations", lang="zh"), "actor")
+    assert len(recs) == 43
+    nt = recs[URIRef(ID + "org/nantong-university")]
+    assert (nt["kind"], nt["tasks"]) == ("organisation", 0)
+    assert recs[iri("actor:central-government")]["tasks"] >= 1
+    assert recs[iri("actor:local-government")]["kind"] == "role"
+
+
+def test_paper_parts(store: ox.Store) -> None:
+    recs = rows(store, "paper-parts", lang="zh")
+    assert len(recs) == 98
+    part = by(recs, "part")[iri("part:s3.1.1")]
+    assert (part["kind"], part["parent"], part["span_start"], part["span_end"]) == (
+        "SubPoint", iri("part:s3.1"), 4252, 4389)
+    assert [r["span_start"] for r in recs] == sorted(r["span_start"] for r in recs)
+
+
+def test_vocabularies(store: ox.Store) -> None:
+    recs = rows(store, "vocabularies")
+    per = Counter(r["scheme"] for r in recs)
+    assert per[iri("scheme:instruments")] == 99 and per[iri("scheme:indicators")] == 33
+    paths = [r["notation"] for r in recs if r["kind"] == "collection"]
+    assert sorted(paths) == ["B1", "B2", "B3", "B4", "B5"]
+
+
+def test_findings(store: ox.Store) -> None:
+    recs = rows(store, "findings", lang="en")
+    assert len({r["finding"] for r in recs}) == 13
+    ref16 = [r for r in recs if r["finding"] == iri("finding:ref16-not-cited")]
+    assert ref16 and ref16[0]["quote"].startswith("[16]潘彪,黄征学")
+    assert all(r["statement"] for r in recs)
+
+
+def test_reference_list(store: ox.Store) -> None:
+    recs = rows(store, "reference-list")
+    numbered = {r["ref_number"]: r for r in recs if r["ref_number"] is not None}
+    assert sorted(numbered) == list(range(1, 17))
+    assert numbered[16]["citations"] == 0 and numbered[14]["citations"] == 1  # [16] never cited
+    assert numbered[14]["authors"] == "刘志彪,凌永辉,孔令池" and numbered[14]["type_code"] == "M"
+    assert len(recs) == 19  # and the three works cited only in the notes
+
+
+def test_paper_record(store: ox.Store) -> None:
+    from yrd_kg.namespaces import SOURCE_SHA256
+
+    recs = rows(store, "paper-record", lang="zh")
+    items = {(r["item"], r["entity_label"]) for r in recs}
+    assert {("author 1", "陈晓峰"), ("author 2", "张其松"), ("editor", "柳阳"), ("journal (ISSN)", "区域经济评论")} <= items
+    value = {r["item"]: r["value"] for r in recs if r["item"] not in ("author 1", "grant")}
+    assert value["source text (SHA-256)"] == SOURCE_SHA256
+    assert (value["issue"], value["first page"], value["pages"], value["received"]) == ("6", "48", "8", "2023-08-06")
+    assert {r["value"] for r in recs if r["item"] == "grant"} == {"21BJY152", "22ZDA054"}
+
+
+def test_construct_chain_context(store: ox.Store) -> None:
+    g = run(store, "construct-chain-context").graph
+    assert g is not None
+    y = PREFIXES["yrd"]
+    preds = set(g.objects(None, URIRef(y + "linkPredicate")))
+    assert preds == {URIRef(y + "citesDocument"), URIRef(y + "exemplifiedBy")}
+    subjects = set(g.subjects(URIRef(y + "linkObject"), iri("exemplar:suzhou-industrial-park")))
+    assert any(g.value(s, URIRef(y + "linkSubject")) == iri("path:B2.3") for s in subjects)

@@ -286,7 +286,7 @@ def test_query_pages(site: BuiltSite, store: ox.Store) -> None:
     qdir = site.path / "zh" / "queries"
     from yrd_kg.sparql.catalogue import list_queries
 
-    assert len(list(qdir.glob("*.html"))) == len(list_queries()) + 1 == 50 + 1
+    assert len(list(qdir.glob("*.html"))) == len(list_queries()) + 1 == 71 + 1  # 62 reports and CONSTRUCTs, 9 gates
     text = (qdir / "table1-leading-province.html").read_text(encoding="utf-8")
     assert "表1:每个产业利润最高的省市" in text and 'id="no-endpoint"' in text
     assert "1816.98" in text  # the rows at build time

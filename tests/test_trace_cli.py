@@ -74,7 +74,7 @@ def test_only_stated_really_drops_interpreted(run) -> None:  # type: ignore[no-u
     stated = json.loads(run("trace", "P1.1", "--format", "json", "--only-stated").stdout)
     statuses = {e["status"] for es in stated["sections"].values() for e in es}
     assert statuses == {"stated"}
-    assert "interpreted" in {e["status"] for es in full["sections"].values() for e in es}
+    assert {"interpreted", "echoed"} <= {e["status"] for es in full["sections"].values() for e in es}
     ids = {n["id"] for n in stated["nodes"]}
     full_ids = {n["id"] for n in full["nodes"]}
     # reached only by an interpreted link (P1.1 contributesTo the abstract's 同构化)
@@ -165,7 +165,8 @@ def test_png_python_engine_or_clear_message(run, tmp_path: Path) -> None:  # typ
 def test_explain(run) -> None:  # type: ignore[no-untyped-def]
     r = run("explain", "P1.1", "instrument:industry-alliance")
     assert r.exit_code == 0
-    assert "R2.3" in r.stdout and "s5.2.3" in r.stdout and "陈述" in r.stdout
+    assert "R2.3" in r.stdout and "s5.2.3" in r.stdout and "[原文明说]" in r.stdout
+    assert "←得到回应—" in r.stdout  # P1.1 is addressed by R2.3: read from P1.1, the inverse words
     data = json.loads(run("explain", "P1.1", "R2", "--format", "json").stdout)
     assert data["chains"] and all(h["evidence"] is not None for c in data["chains"] for h in c["edges"])
 
@@ -174,8 +175,33 @@ def test_analysis(run) -> None:  # type: ignore[no-untyped-def]
     text = run("trace", "--analysis", "--lang", "en").stdout
     assert "Remedies that address the most problems" in text
     assert "Cycles in the causal subgraph" in text
+    assert text.startswith("== Links of the argument per strength (stated / echoed / interpreted)\n"
+                           "  causal               27    4   25  = 56\n  remedy (addresses)    4   24   54  = 82\n"
+                           "  support               0    9    8  = 17\n")
+    zh = run("trace", "--analysis").stdout
+    assert zh.startswith("== 论证链接按强度计数(原文明说 / 措辞呼应 / 图谱解读)")
     data = json.loads(run("trace", "--analysis", "--format", "json").stdout)
     assert data["problems_no_remedy_reaches"] == []
+    assert data["links_by_strength"]["remedy"] == {"stated": 4, "echoed": 24, "interpreted": 54}
+    assert data["remedy_links_by_strength"]["problem:P1.1"] == {"stated": 2, "echoed": 0, "interpreted": 4}
+
+
+def test_strength_options(run) -> None:  # type: ignore[no-untyped-def]
+    echoed = json.loads(run("trace", "P1.2", "--format", "json", "--min-strength", "echoed").stdout)
+    statuses = {e["status"] for es in echoed["sections"].values() for e in es if e["relation"] != "partOf"}
+    assert statuses == {"stated", "echoed"} and echoed["min_strength"] == "echoed"
+    assert "原文明说与措辞呼应" in run("trace", "P1.2", "--min-strength", "echoed").stdout.splitlines()[1]
+    only = run("trace", "P1.2", "--only-stated", "--lang", "en").stdout
+    assert "stated links only" in only and "(echoed)" not in only and "(interpreted)" not in only
+
+
+def test_reverse_from_an_actor(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("trace", "actor:central-government", "--reverse", "--lang", "en")
+    assert r.exit_code == 0
+    assert "← takes part in (stated) [measure] R3.1" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "└─ problems it helps remedy (8): P1, P1.1, P3, P3.2, P3.3, P4, P4.2, P4.3"
+    doc = run("trace", "document:yrd-market-regulation-14fyp", "--reverse").stdout
+    assert "← 被援引于 (原文明说) [建议措施] R2.2" in doc
 
 
 @pytest.mark.parametrize("fmt", ["svg", "mermaid", "dot"])

@@ -1,17 +1,21 @@
 """Causal chains: the argument of the paper as a typed networkx graph, traced from a problem to its remedies.
 
-The chain graph is built once per process from two saved CONSTRUCT queries on the store
+The chain graph is built once per process from three saved CONSTRUCT queries on the store
 (:func:`yrd_kg.store.open_store`):
 
 - ``queries/construct-chain-graph.rq``: every qualified ``yrd:Link`` of the chain (``causes``,
   ``contributesTo``, ``addresses``, ``supports``, ``usesInstrument``, ``involvesActor``) with its status,
   rationale and evidence, and the types, notation and labels of its endpoints;
 - ``queries/construct-trace-graph.rq``: every node of the chain classes with its labels, and the
-  ``yrd:partOf`` hierarchy (sub-point → shortcoming, action → path, measure → recommendation).
+  ``yrd:partOf`` hierarchy (sub-point → shortcoming, action → path, measure → recommendation, a factor
+  that is only a part (``yrd:CausalFactor``) → its sub-point);
+- ``queries/construct-chain-context.rq``: the policy documents (``yrd:citesDocument``) and exemplars
+  (``yrd:exemplifiedBy``) the nodes build on, as qualified links, with the documents and exemplars.
 
-Both are merged into a :class:`networkx.MultiDiGraph` whose edges point as the RDF does (subject →
+All are merged into a :class:`networkx.MultiDiGraph` whose edges point as the RDF does (subject →
 object): cause → problem → effect, remedy → problem (``addresses``), measure → action (``supports``),
-remedy → instrument (``uses``), remedy → actor (``involves``), part → whole (``partOf``).
+remedy → instrument (``uses``), remedy → actor (``involves``), part → whole (``partOf``), remedy →
+document (``cites``), remedy → exemplar (``exemplifiedBy``).
 
 :mod:`yrd_kg.chains.trace` walks it; :mod:`yrd_kg.chains.analysis` answers the graph-wide questions.
 See ``docs/CHAINS.md``.
@@ -19,7 +23,6 @@ See ``docs/CHAINS.md``.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,22 +30,21 @@ from typing import TYPE_CHECKING, Any
 
 from yrd_kg.chains.model import (
     CLASS_KIND,
+    EXTRA_KINDS,
     KINDS,
     PREDICATE_RELATION,
     RDF_TYPE,
-    SECTION_LETTER,
     SKOS_ALT_LABEL,
     SKOS_NOTATION,
     SKOS_PREF_LABEL,
     STATUS,
-    AmbiguousNodeError,
     ChainEdge,
     ChainEvidence,
     ChainNode,
-    NodeNotFoundError,
     natural_key,
 )
-from yrd_kg.namespaces import YRD, compact, expand
+from yrd_kg.namespaces import YRD, compact
+from yrd_kg.sparql.resolve import resolve_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -51,6 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 LINKS_QUERY = "construct-chain-graph"
 STRUCTURE_QUERY = "construct-trace-graph"
+#: the policy documents and exemplars the argument's nodes cite or follow, as qualified links
+CONTEXT_QUERY = "construct-chain-context"
 
 
 def _locator_notation(iri: str) -> str:
@@ -124,48 +128,19 @@ class ChainGraph:
     # ---------------------------------------------------------------- resolving user input
 
     def resolve(self, query: str, prefer: Iterable[str] | None = None) -> str:
-        """The IRI of the node ``query`` names.
+        """The IRI of the node ``query`` names (:func:`yrd_kg.sparql.resolve.resolve_name` over the chain's nodes).
 
         ``query`` is an IRI, a compact IRI, a notation (``P1.1``), a section number (``3.1.1`` → P1.1,
         ``4.2`` → B2, ``5.2.3`` → R2.3) or a label fragment in zh or en.
         ``prefer``: kinds searched first for a label fragment (all kinds when none of them matches).
         Raises :class:`NodeNotFoundError` or :class:`AmbiguousNodeError`.
         """
-        q = query.strip()
-        if not q:
-            raise NodeNotFoundError("empty node name")
-        iri = expand(q)
-        if iri is not None and iri in self.nodes:
-            return iri
-        m = re.fullmatch(r"([345])\.(\d+)(?:\.(\d+))?", q)
-        if m:
-            q = SECTION_LETTER[m.group(1)] + m.group(2) + (f".{m.group(3)}" if m.group(3) else "")
-        hits = self._by_notation.get(q.casefold(), [])
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            raise AmbiguousNodeError(query, [self.nodes[h] for h in hits])
-        needle = _norm(q)
-        pref = set(prefer or ())
-        groups = [[n for n in self.nodes.values() if pref & set(n.kinds)]] if pref else []
-        groups.append(list(self.nodes.values()))
-        for group in groups:
-            exact = [n for n in group if needle in {_norm(n.label_zh), _norm(n.label_en)}]
-            if len(exact) == 1:
-                return exact[0].iri
-            found = [n for n in group
-                     if any(needle in _norm(t) for t in (n.label_zh, n.label_en, *n.alt_labels) if t)]
-            if len(found) == 1:
-                return found[0].iri
-            if found:
-                found.sort(key=lambda n: (KINDS.index(n.kind) if n.kind in KINDS else 99,
-                                          natural_key(n.notation) if n.notation else [(1, "")], n.iri))
-                raise AmbiguousNodeError(query, found)
-        raise NodeNotFoundError(f"no node matches {query!r} (try a number like P1.1 / 3.1.1 / R2.3, an IRI or a label)")
+        return resolve_name(query, self.nodes.values(), prefer or (), rank=_kind_rank)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
+def _kind_rank(n: Any) -> int:
+    order = KINDS + EXTRA_KINDS
+    return order.index(n.what) if n.what in order else len(order)
 
 
 # --------------------------------------------------------------------------- building
@@ -196,7 +171,7 @@ def build_chain_graph(triples: Iterable[tuple[Any, Any, Any]]) -> ChainGraph:
     nodes: list[ChainNode] = []
     for subj, d in props.items():
         kinds = sorted({CLASS_KIND[_term_value(t)] for t in d.get(RDF_TYPE, ()) if _term_value(t) in CLASS_KIND},
-                       key=KINDS.index)
+                       key=(KINDS + EXTRA_KINDS).index)
         if not kinds:
             continue
         notations = sorted(_term_value(v) for v in d.get(SKOS_NOTATION, ()))
@@ -239,11 +214,11 @@ def build_chain_graph(triples: Iterable[tuple[Any, Any, Any]]) -> ChainGraph:
 
 
 def construct_triples(store: Any, queries_dir: Path | None = None) -> list[tuple[Any, Any, Any]]:
-    """Run the two saved CONSTRUCT queries on ``store`` (a Dataset or a pyoxigraph store) and return their triples."""
+    """Run the three saved CONSTRUCT queries on ``store`` (a Dataset or a pyoxigraph store) and return their triples."""
     from yrd_kg.sparql.catalogue import get_query
 
     out: list[tuple[Any, Any, Any]] = []
-    for name in (LINKS_QUERY, STRUCTURE_QUERY):
+    for name in (LINKS_QUERY, STRUCTURE_QUERY, CONTEXT_QUERY):
         text = get_query(name, queries_dir).text
         result: Any = store.query(text) if hasattr(store, "checksum") else store.query(text, use_default_graph_as_union=True)
         for t in result:

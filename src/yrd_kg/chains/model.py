@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -11,13 +10,35 @@ from rdflib.namespace import RDF, SKOS
 
 from yrd_kg.errors import InputError
 from yrd_kg.namespaces import YRD, compact
+from yrd_kg.sparql.resolve import SECTION_LETTER, AmbiguousNodeError, NodeNotFoundError
+
+__all__ = ["SECTION_LETTER", "AmbiguousNodeError", "NodeNotFoundError"]
 
 Kind = Literal["cause", "problem", "effect", "path", "action", "recommendation", "measure", "instrument", "actor"]
-Relation = Literal["causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf"]
+Relation = Literal["causes", "contributesTo", "addresses", "supports", "uses", "involves", "partOf", "cites",
+                   "exemplifiedBy"]
 Status = Literal["stated", "echoed", "interpreted"]
 
 #: node kinds, in the left-to-right order of the pictures
 KINDS: tuple[str, ...] = ("cause", "problem", "effect", "action", "measure", "path", "recommendation", "instrument", "actor")
+#: kinds a node may have besides :data:`KINDS` (drawn as ``other``): a factor that is only a part of a sub-point
+#: (``yrd:CausalFactor``), a policy document and an exemplar a remedy builds on
+EXTRA_KINDS: tuple[str, ...] = ("factor", "document", "exemplar")
+#: link strengths, strongest first (docs/ARGUMENT.md)
+STRENGTHS: tuple[str, ...] = ("stated", "echoed", "interpreted")
+#: the strength of a link in words (issue 18)
+STRENGTH_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"stated": "原文明说", "echoed": "措辞呼应", "interpreted": "图谱解读"},
+    "en": {"stated": "stated", "echoed": "echoed", "interpreted": "interpreted"},
+}
+
+
+def strengths_from(min_strength: str = "interpreted") -> frozenset[str]:
+    """The strengths kept by a filter: ``stated`` → {stated}; ``echoed`` → {stated, echoed}; ``interpreted`` → all."""
+    if min_strength not in STRENGTHS:
+        raise InputError(f"unknown strength {min_strength!r}; expected one of {', '.join(STRENGTHS)}")
+    return frozenset(STRENGTHS[: STRENGTHS.index(min_strength) + 1])
+
 REMEDY_KINDS = frozenset({"action", "measure", "path", "recommendation"})
 PROBLEM_KINDS = frozenset({"problem"})
 CAUSAL = frozenset({"causes", "contributesTo"})
@@ -39,6 +60,9 @@ CLASS_KIND: dict[str, str] = {
     str(YRD.PolicyMeasure): "measure",
     str(YRD.PolicyInstrument): "instrument",
     str(YRD.Actor): "actor",
+    str(YRD.CausalFactor): "factor",
+    str(YRD.PolicyDocument): "document",
+    str(YRD.Exemplar): "exemplar",
 }
 PREDICATE_RELATION: dict[str, str] = {
     str(YRD.causes): "causes",
@@ -48,11 +72,11 @@ PREDICATE_RELATION: dict[str, str] = {
     str(YRD.usesInstrument): "uses",
     str(YRD.involvesActor): "involves",
     str(YRD.partOf): "partOf",
+    str(YRD.citesDocument): "cites",
+    str(YRD.exemplifiedBy): "exemplifiedBy",
 }
 STATUS: dict[str, str] = {str(YRD.Stated): "stated", str(YRD.Echoed): "echoed", str(YRD.Interpreted): "interpreted"}
 
-#: section (first digit of a "3.1.1"-style number) → notation letter
-SECTION_LETTER = {"3": "P", "4": "B", "5": "R"}
 
 
 @dataclass(frozen=True)
@@ -82,8 +106,16 @@ class ChainNode:
 
     @property
     def kind(self) -> str:
-        """The main kind (a factor typed Cause and Effect reports ``cause``; traces pick by edge role)."""
+        """The main kind of :data:`KINDS` (a factor typed Cause and Effect reports ``cause``), else ``other``."""
         for k in KINDS:
+            if k in self.kinds:
+                return k
+        return "other"
+
+    @property
+    def what(self) -> str:
+        """:attr:`kind`, or the kind of :data:`EXTRA_KINDS` a node of no main kind has (``factor``, ``document`` …)."""
+        for k in KINDS + EXTRA_KINDS:
             if k in self.kinds:
                 return k
         return "other"
@@ -109,7 +141,7 @@ class ChainNode:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"iri": self.iri, "id": self.curie, "kind": self.kind, "kinds": list(self.kinds),
+        return {"iri": self.iri, "id": self.curie, "kind": self.what, "kinds": list(self.kinds),
                 "notation": self.notation or None, "label": {"zh": self.label_zh, "en": self.label_en}}
 
 
@@ -130,6 +162,10 @@ class ChainEdge:
     def stated(self) -> bool:
         """True when the text itself makes the link."""
         return self.status == "stated"
+
+    def kept(self, strengths: frozenset[str]) -> bool:
+        """True when the edge passes a strength filter (a part-of edge always does)."""
+        return self.relation == "partOf" or self.status in strengths
 
     @property
     def key(self) -> str:
@@ -176,6 +212,8 @@ class TraceResult:
     reverse: bool
     depth: int
     only_stated: bool
+    min_strength: str = "interpreted"
+    """the weakest strength kept (``stated``, ``echoed`` or ``interpreted``)"""
     nodes: dict[str, ChainNode] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     hops: dict[str, int] = field(default_factory=dict)
@@ -213,32 +251,11 @@ class TraceResult:
             "reverse": self.reverse,
             "depth": self.depth,
             "only_stated": self.only_stated,
+            "min_strength": self.min_strength,
             "nodes": [{**n.as_dict(), "role": self.roles.get(i), "hop": self.hops.get(i)} for i, n in self.nodes.items()],
             "sections": {s: [e.as_dict() for e in es] for s, es in self.sections.items()},
             "chains": [c.as_dict() for c in self.chains],
         }
-
-
-class NodeNotFoundError(InputError, LookupError):
-    """No node matches the query."""
-
-
-class AmbiguousNodeError(InputError, LookupError):
-    """Several nodes match the query; :attr:`matches` lists them."""
-
-    def __init__(self, query: str, matches: Sequence[ChainNode]) -> None:
-        self.query = query
-        self.matches = list(matches)
-        super().__init__(f"{query!r} matches {len(self.matches)} nodes")
-
-    def message(self, lang: str = "zh") -> str:
-        """The list of matches, one per line."""
-        lines = [f"ambiguous: {self.query!r} matches {len(self.matches)} nodes; give a number, an IRI or a longer label:"]
-        for n in self.matches:
-            lines.append(f"  {n.curie:<44} {n.kind:<14} {n.label(lang)}")
-        return "\n".join(lines)
-
-
 
 
 def natural_key(text: str) -> list[tuple[int, Any]]:

@@ -11,7 +11,7 @@ from yrd_kg.cli.errors import PolicyCommand
 #: the saved questions the demo answers: (query name, parameters, what it shows)
 DEMO_QUESTIONS: tuple[tuple[str, dict[str, str], str, str], ...] = (
     ("table1-leading-province", {}, "表1：各产业利润最高的省份", "Table 1: the leading province per industry"),
-    ("measures-for-problem", {"problem_iri": "https://w3id.org/yrd-kg/id/problem/P4.2"},
+    ("measures-for-problem", {"problem_iri": "P4.2"},
      "哪些路径行动与建议措施回应短板 P4.2（地方招商引资政策）",
      "Which actions and measures address bottleneck P4.2 (local investment-attraction policies)"),
     ("table-inconsistencies", {}, "论文自身的表格不一致", "The paper's own table inconsistencies"),
@@ -49,7 +49,8 @@ def demo(lang: str, source: Path | None) -> None:
 
     for i, (name, params, zh, en) in enumerate(DEMO_QUESTIONS, start=3):
         head(f"{i}. {zh}", f"{i}. {en}")
-        click.echo(f"$ yrd-kg query {name}" + "".join(f" --param {k}={v}" for k, v in params.items()))
+        lang_opt = " --lang zh" if lang == "zh" else ""
+        click.echo(f"$ yrd-kg query {name}" + "".join(f" --param {k}={v}" for k, v in params.items()) + lang_opt)
         table = run_query(name, lang=lang, params=params)
         click.echo(table.to_text_table(max_width=48))
     if not report.conforms:

@@ -45,12 +45,15 @@ def _common(f: Any) -> Any:
                      help="Wall-clock limit in seconds; the query runs in a worker that is killed past it.")(f)
     f = click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
                      help="Row cap; a cut result is reported on standard error, never silently.")(f)
+    f = click.option("--raw", is_flag=True, help="table, csv, tsv, md: RDF terms (full IRIs, quoted literals with "
+                     "language tags and datatypes) instead of plain values.")(f)
+    f = click.option("--wide", is_flag=True, help="table: one line per row (long text is wrapped by default).")(f)
     return f
 
 
 def _run(kind: str, text: str, values: dict[str, str], *, fmt: str, lang: str, with_files: tuple[Path, ...],
          endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-         max_rows: int) -> None:
+         max_rows: int, raw: bool, wide: bool) -> None:
     """Run locally in a killable worker (limits), remotely with the endpoint's timeouts, or in-process with SERVICE allowed."""
     from yrd_kg.sparql import limited, run
 
@@ -68,7 +71,15 @@ def _run(kind: str, text: str, values: dict[str, str], *, fmt: str, lang: str, w
         table = runner(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
     elif allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
         table = runner(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
-    else:
+    else:  # names in _iri parameters are resolved here: the worker's run binds IRIs only
+        from yrd_kg.sparql.catalogue import get_query, params_of, parse_header
+        from yrd_kg.sparql.guard import check_read_only
+        from yrd_kg.sparql.resolve import resolve_parameters
+
+        qtext = get_query(text).text if kind == "query" else text
+        check_read_only(qtext)  # a refused text opens no store
+        decl = params_of(qtext, parse_header(qtext))
+        values = resolve_parameters(decl, values, run.make_engine(with_files=with_files)) if values else values
         limited_run = limited.run_query if kind == "query" else limited.run_sparql
         res = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, params=values)
         if res.notice():
@@ -76,7 +87,7 @@ def _run(kind: str, text: str, values: dict[str, str], *, fmt: str, lang: str, w
         table = res.table
     if fmt in ("ttl", "nt", "jsonld") and table.kind != "construct":
         raise InputError(f"--format {fmt} needs a CONSTRUCT or DESCRIBE query; use table, csv, tsv, json, xml or md")
-    out = table.format(fmt)
+    out = table.format(fmt, plain_values=not raw, max_width=None if wide else 60)
     click.echo(out, nl=not out.endswith("\n"))
 
 
@@ -100,10 +111,13 @@ def queries(lang: str, kind: str | None) -> None:
 @_common
 def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
           endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-          max_rows: int) -> None:
-    """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint."""
+          max_rows: int, raw: bool, wide: bool) -> None:
+    """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint.
+
+    A node parameter takes a short id, a section number or a label as well as an IRI: -p problem_iri=P4.3.
+    """
     _run("query", name, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
-         default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows)
+         default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide)
 
 
 @click.command(name="sparql", cls=PolicyCommand)
@@ -111,7 +125,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: t
 @_common
 def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
            endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-           max_rows: int) -> None:
+           max_rows: int, raw: bool, wide: bool) -> None:
     """Run an ad hoc read-only query from FILE (``-`` reads standard input), locally or against --endpoint."""
     from yrd_kg.sparql.errors import QueryError
 
@@ -124,6 +138,6 @@ def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: 
         text = p.read_text(encoding="utf-8")
     try:
         _run("sparql", text, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
-             default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows)
+             default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide)
     except QueryError as exc:
         raise QueryError(f"{file}: {exc}") from exc

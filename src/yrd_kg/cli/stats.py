@@ -9,7 +9,9 @@ from yrd_kg.cli.errors import PolicyCommand
 
 @click.command("stats", cls=PolicyCommand)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Label language.")
-def stats(lang: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text for people; json or csv (kind,id,iri,label,count) for scripts.")
+def stats(lang: str, fmt: str) -> None:
     """Counts per class and per property, with their labels."""
     from yrd_kg.dataset.stats import stats as run_stats
     from yrd_kg.namespaces import compact
@@ -18,6 +20,9 @@ def stats(lang: str) -> None:
         return compact(iri, brackets=True)
 
     res = run_stats(lang)
+    if fmt != "text":
+        click.echo(res.to_json() if fmt == "json" else res.to_csv(), nl=False)
+        return
     click.echo(f"{res.triples} quads")
     click.echo("classes (instances):")
     for c in res.classes:

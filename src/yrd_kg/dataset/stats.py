@@ -1,8 +1,11 @@
-"""Counts per class and per property over the built graph."""
+"""Counts per class and per property over the built graph, as text, JSON or CSV."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
 
 _CLASS_Q = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -34,6 +37,31 @@ class Stats:
     classes: list[Count]
     properties: list[Count]
     triples: int
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form: ``quads``, ``classes`` and ``properties`` (each ``iri``, ``id`` (CURIE), ``label``, ``count``)."""
+        from yrd_kg.namespaces import compact
+
+        def rows(cs: list[Count]) -> list[dict[str, object]]:
+            return [{**asdict(c), "id": compact(c.iri)} for c in cs]
+
+        return {"quads": self.triples, "classes": rows(self.classes), "properties": rows(self.properties)}
+
+    def to_json(self) -> str:
+        """The counts as JSON (see :meth:`as_dict`)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=1) + "\n"
+
+    def to_csv(self) -> str:
+        """One CSV row per class and per property: ``kind,id,iri,label,count`` (kind ``class`` or ``property``)."""
+        from yrd_kg.namespaces import compact
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["kind", "id", "iri", "label", "count"])
+        for kind, cs in (("class", self.classes), ("property", self.properties)):
+            for c in cs:
+                w.writerow([kind, compact(c.iri), c.iri, c.label or "", c.count])
+        return buf.getvalue()
 
 
 def stats(lang: str = "en") -> Stats:

@@ -46,6 +46,8 @@ Kind = TypingLiteral["report", "construct", "violation"]
 ParamType = TypingLiteral["iri", "lang", "int", "num", "literal"]
 
 DEFAULT_LANG = "en"
+#: saved queries renamed so that their names say what they return: old name → new name
+RENAMED = {"place-roles": "city-mentions"}
 #: a header longer than this is refused (the YAML is user-editable text)
 MAX_HEADER_CHARS = 64 * 1024
 
@@ -276,6 +278,8 @@ def get_query(name: str, directory: Path | None = None) -> SavedQuery:
     if not stem or "/" in stem or "\\" in stem or stem.startswith(".") or "\x00" in stem:
         raise UnknownQueryError(f"invalid query name {name!r}")
     path = folder / f"{stem}.rq"
+    if not path.is_file() and stem in RENAMED and (folder / f"{RENAMED[stem]}.rq").is_file():
+        raise UnknownQueryError(f"no saved query {name!r}: it was renamed to {RENAMED[stem]!r}")
     if not path.is_file():
         names = query_names(directory)
         close = difflib.get_close_matches(stem, names, n=3, cutoff=0.5)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from yrd_kg.sparql.errors import QueryError
 
 Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: a wrap unit: a space-led run of narrow non-space characters, or one character of any other kind
+_CHUNK_RE = re.compile(r"\s*[!-~\u00a0-\u10ff]+|\s+|.", re.S)
 #: formats a table writes (``ttl``/``nt``/``jsonld`` only for CONSTRUCT results)
 FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
 
@@ -77,6 +80,56 @@ def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
 def width(s: str) -> int:
     """Display width in a terminal (East Asian wide characters count two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def wrap_cell(text: str, max_width: int | None) -> list[str]:
+    """``text`` as lines no wider than ``max_width`` display columns (at spaces where it can); ``None``: one line."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    if max_width is None or width(text) <= max_width:
+        return [text]
+    lines: list[str] = []
+    cur, w = "", 0
+    for word in _CHUNK_RE.findall(text):
+        ww = width(word)
+        if w + ww > max_width and cur.strip():
+            lines.append(cur.rstrip())
+            cur, w = "", 0
+            word = word.lstrip()
+            ww = width(word)
+        while ww > max_width:  # one chunk wider than the column: split it by characters
+            head, hw = "", 0
+            for ch in word:
+                if hw + width(ch) > max_width:
+                    break
+                head, hw = head + ch, hw + width(ch)
+            lines.append(head)
+            word, ww = word[len(head):], ww - hw
+        cur, w = cur + word, w + ww
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines or [""]
+
+
+def star_variables(text: str) -> list[str] | None:
+    """The variables of a ``SELECT *`` query in the order the text first names them (None for any other form)."""
+    from yrd_kg.sparql.lexer import tokens
+
+    toks = [(k, t) for k, t in tokens(text) if k not in ("comment",) and not t.isspace()]
+    for i, (k, t) in enumerate(toks):
+        if k == "word" and t.upper() == "SELECT":
+            j = i + 1
+            while j < len(toks) and toks[j][0] == "word" and toks[j][1].upper() in ("DISTINCT", "REDUCED"):
+                j += 1
+            if j >= len(toks) or toks[j][1] != "*":
+                return None
+            seen: dict[str, None] = {}
+            for kk, tt in toks[j + 1:]:
+                if kk == "var":
+                    seen.setdefault(tt[1:], None)
+            return list(seen)
+        if k == "word" and t.upper() in ("CONSTRUCT", "ASK", "DESCRIBE"):
+            return None
+    return None
 
 
 def python_value(term: Cell) -> Any:
@@ -197,39 +250,55 @@ class ResultTable:
         out += ["  </results>", "</sparql>"]
         return "\n".join(out) + "\n"
 
-    def to_markdown(self) -> str:
-        """A GitHub-flavoured Markdown table (IRIs compacted with the project prefixes)."""
+    def to_markdown(self, *, plain_values: bool = True) -> str:
+        """A GitHub-flavoured Markdown table (IRIs compacted with the project prefixes; RDF terms with ``plain_values=False``)."""
         def esc(s: str) -> str:
             return s.replace("|", "\\|").replace("\n", " ")
 
+        def text(t: Cell) -> str:
+            return plain(t) if plain_values else ("" if t is None else str(t))
+
         lines = ["| " + " | ".join(self.columns) + " |", "|" + "|".join("---" for _ in self.columns) + "|"]
-        lines += ["| " + " | ".join(esc(plain(t)) for t in row) + " |" for row in self.rows]
+        lines += ["| " + " | ".join(esc(text(t)) for t in row) + " |" for row in self.rows]
         return "\n".join(lines) + "\n"
 
-    def to_text_table(self, *, max_width: int = 60) -> str:
-        """An aligned plain-text table for terminals (CJK counted double width; long cells cut with …)."""
-        def cut(s: str) -> str:
-            s = s.replace("\n", " ")
-            if width(s) <= max_width:
-                return s
-            out, w = "", 0
-            for ch in s:
-                cw = width(ch)
-                if w + cw > max_width - 1:
-                    break
-                out, w = out + ch, w + cw
-            return out + "…"
+    def to_text_table(self, *, max_width: int | None = 60, plain_values: bool = True) -> str:
+        """An aligned plain-text table for terminals (CJK counted double width).
 
-        cells = [[cut(plain(t)) for t in row] for row in self.rows]
-        widths = [max([width(c)] + [width(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        A cell wider than ``max_width`` is wrapped onto more lines (never cut), and the rows of a table that
+        wraps are set apart by a blank line; ``max_width=None`` keeps every cell on one line (``--wide``).
+        ``plain_values=False`` shows RDF terms in N-Triples syntax.
+        """
+        def text(t: Cell) -> str:
+            return plain(t) if plain_values else ("" if t is None else str(t))
+
+        cells = [[wrap_cell(text(t), max_width) for t in row] for row in self.rows]
+        widths = [max([width(c)] + [width(ln) for r in cells for ln in r[i]]) for i, c in enumerate(self.columns)]
 
         def line(vals: Sequence[str]) -> str:
             return "  ".join(v + " " * (w - width(v)) for v, w in zip(vals, widths, strict=True)).rstrip()
 
+        wrapped = any(len(c) > 1 for r in cells for c in r)
         out = [line(self.columns), line(["-" * w for w in widths])]
-        out += [line(r) for r in cells]
+        for i, r in enumerate(cells):
+            if wrapped and i:
+                out.append("")
+            height = max((len(c) for c in r), default=1)
+            out += [line([c[k] if k < len(c) else "" for c in r]) for k in range(height)]
         out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
         return "\n".join(out) + "\n"
+
+    def ordered_as_written(self, text: str) -> ResultTable:
+        """For ``SELECT *``: the columns in the order the query text first names them (engines sort them their own way)."""
+        order = star_variables(text)
+        if order is None or self.kind != "select":
+            return self
+        rank = {v: i for i, v in enumerate(order)}
+        idx = sorted(range(len(self.columns)), key=lambda i: (rank.get(self.columns[i], len(rank)), i))
+        if idx == list(range(len(self.columns))):
+            return self
+        return ResultTable(tuple(self.columns[i] for i in idx), [tuple(r[i] for i in idx) for r in self.rows],
+                           self.kind, self.name, self.triples)
 
     def _graph_text(self, fmt: ox.RdfFormat) -> str:
         if self.triples is None:
@@ -254,10 +323,17 @@ class ResultTable:
             raise ImportError("to_dataframe() needs pandas: pip install pandas") from exc
         return pd.DataFrame(self.values(), columns=list(self.columns))
 
-    def format(self, fmt: str, *, plain_values: bool = False) -> str:
-        """Serialise as one of :data:`FORMATS` (``plain_values``: CURIEs and plain text in csv/tsv)."""
+    def format(self, fmt: str, *, plain_values: bool = True, max_width: int | None = 60) -> str:
+        """Serialise as one of :data:`FORMATS`.
+
+        ``plain_values`` (the default) shows table, csv, tsv and md cells as a person reads them: IRIs as CURIEs,
+        literals without quotes, language tags or datatypes; ``False`` gives RDF terms (SPARQL 1.1 CSV/TSV,
+        N-Triples syntax in a table). ``max_width``: the table's cell width before it wraps (None: no wrapping).
+        json and xml are always the W3C results formats; ttl, nt and jsonld serialise a CONSTRUCT graph.
+        """
         writers: dict[str, Callable[[], str]] = {
-                   "table": self.to_text_table, "json": self.to_json, "xml": self.to_xml, "md": self.to_markdown,
+                   "table": lambda: self.to_text_table(max_width=max_width, plain_values=plain_values),
+                   "json": self.to_json, "xml": self.to_xml, "md": lambda: self.to_markdown(plain_values=plain_values),
                    "ttl": self.to_turtle, "nt": self.to_ntriples,
                    "csv": lambda: self.to_csv(plain_values=plain_values),
                    "tsv": lambda: self.to_tsv(plain_values=plain_values)}

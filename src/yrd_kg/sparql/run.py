@@ -16,6 +16,7 @@ from yrd_kg.sparql.catalogue import DEFAULT_LANG, Param, get_query, params_of, p
 from yrd_kg.sparql.engines import Engine, OxigraphEngine
 from yrd_kg.sparql.errors import QueryError
 from yrd_kg.sparql.guard import check_read_only
+from yrd_kg.sparql.resolve import resolve_parameters
 from yrd_kg.sparql.results import ResultTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +56,7 @@ def execute(engine: Engine, text: str, form: str, name: str | None = None) -> Re
     """Run a checked and bound text on ``engine`` as the query ``form`` it is."""
     if form in ("CONSTRUCT", "DESCRIBE"):
         return ResultTable.from_triples(engine.construct(text), name)
-    table = engine.select(text)
+    table = engine.select(text).ordered_as_written(text)  # SELECT *: the text's order, not the engine's
     table.name = name
     return table
 
@@ -74,13 +75,16 @@ def run_query(name: str, *, lang: str = DEFAULT_LANG, store: ox.Store | Dataset 
     """Run the saved query ``name`` with its parameters (keyword per parameter, e.g. ``problem_iri=…``).
 
     ``params`` (a mapping) is merged with the keyword parameters; use it for names that clash with this
-    function's own arguments. ``lang`` fills ``?_lang`` (label language). The engine is pyoxigraph over
-    ``store`` (default: the built dataset, plus ``with_files``) unless ``engine`` is given.
+    function's own arguments. An ``_iri`` parameter may be a name (``P4.3``, ``3.4.3``, a label): it is
+    resolved to a node of the graph, and an IRI the graph does not have is an error naming the parameter.
+    ``lang`` fills ``?_lang`` (label language). The engine is pyoxigraph over ``store`` (default: the
+    built dataset, plus ``with_files``) unless ``engine`` is given.
     """
     q = get_query(name, directory)
-    values = {**(params or {}), **kwparams}
-    text, form = prepare(q.text, q.params, values, lang, allow_endpoints, q.name)
+    check_read_only(q.text, allow_endpoints=allow_endpoints)  # refuse before any store is opened
     eng = engine if engine is not None else make_engine(store=store, with_files=with_files)
+    values = resolve_parameters(q.params, {**(params or {}), **kwparams}, eng)
+    text, form = prepare(q.text, q.params, values, lang, allow_endpoints, q.name)
     return execute(eng, text, form, q.name)
 
 
@@ -90,9 +94,10 @@ def run_sparql(text: str, *, lang: str = DEFAULT_LANG, store: ox.Store | Dataset
                **kwparams: Any) -> ResultTable:
     """Run an ad hoc read-only query (``?_name`` variables are parameters, as in saved queries)."""
     ps = params_of(text, parse_header(text))
-    values = {**(params or {}), **kwparams}
-    bound, form = prepare(text, ps, values, lang, allow_endpoints, "query")
+    check_read_only(text, allow_endpoints=allow_endpoints)  # refuse before any store is opened
     eng = engine if engine is not None else make_engine(store=store, with_files=with_files)
+    values = resolve_parameters(ps, {**(params or {}), **kwparams}, eng)
+    bound, form = prepare(text, ps, values, lang, allow_endpoints, "query")
     return execute(eng, bound, form, None)
 
 
