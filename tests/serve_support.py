@@ -8,6 +8,8 @@ import http.client
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -105,6 +107,25 @@ def wait_until(cond: Any, timeout: float = 5.0, step: float = 0.02) -> bool:
             return True
         time.sleep(step)
     return bool(cond())
+
+
+def slow_client(port: int, query: str) -> subprocess.Popen[bytes]:
+    """A client in its own process that POSTs ``query`` and waits; kill it to hang up.
+
+    (A socket of this process would be inherited by the server's forked workers, so closing it here
+    would not hang up: the client must live in another process, as real clients do.)
+    """
+    script = ("import socket,sys,time\n"
+              f"s=socket.create_connection(('127.0.0.1',{port}))\n"
+              f"b={query.encode()!r}\n"
+              f"s.sendall(b'POST /sparql HTTP/1.1\\r\\nHost: 127.0.0.1:{port}\\r\\nContent-Type: application/sparql-query"
+              "\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(b) + b)\n"
+              "sys.stdout.write('sent\\n'); sys.stdout.flush()\n"
+              "print(s.recv(65536)[:12], flush=True)\n"
+              "time.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    assert p.stdout is not None and p.stdout.readline() == b"sent\n"
+    return p
 
 
 #: a query that runs for minutes on the paper's graph (a three-way cartesian product)
