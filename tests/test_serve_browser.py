@@ -120,7 +120,7 @@ def test_run_link_of_the_site_and_iri_to_its_page(watched: Page, base: str) -> N
     page = watched
     page.goto(base + "en/queries/problems-and-sub-points.html")
     page.locator("a#run").click()
-    expect(page).to_have_url(re.compile(r"/sparql\?query="))
+    expect(page).to_have_url(re.compile(r"/sparql\?(lang=\w+&)?query="))
     rows = page.locator("#results table.results tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() > 10

@@ -64,7 +64,8 @@ def test_client_hang_up_kills_its_worker(srv: Any) -> None:
     assert alive(worker)
     client.kill()
     client.wait()
-    assert wait_until(lambda: not alive(worker), 3), "the abandoned query's worker is still computing"
+    assert wait_until(lambda: not alive(worker), 3), ("the abandoned query's worker is still computing",
+                                                      srv.runner.running(), srv.server.connections, worker, _workers())
     assert wait_until(lambda: srv.runner.running() == 0, 3)
 
 
@@ -72,10 +73,12 @@ def test_concurrent_cap_gives_503_with_retry_after(srv: Any) -> None:
     before = _workers()
     held = [slow_client(srv.server.port, SLOW) for _ in range(2)]
     try:
-        assert wait_until(lambda: srv.runner.running() == 2, 10)
+        assert wait_until(lambda: srv.runner.running() == 2, 10), (srv.runner.running(), srv.server.connections,
+                                                                   [c.poll() for c in held], _workers() - before)
         q = urllib.parse.quote("ASK { ?s ?p ?o }")
         st, h, data = request(srv.server.port, "GET", f"/sparql?query={q}")
-        assert st == 503 and h["retry-after"] == "2" and b"all 2 query slots are busy" in data
+        assert st == 503 and h["retry-after"] == "2" and b"all 2 query slots are busy" in data, \
+            (st, data, srv.runner.running(), [c.poll() for c in held], _workers() - before)
     finally:
         for c in held:
             c.kill()

@@ -116,13 +116,11 @@ class _Watch:
                         poller.unregister(self.pid_fd)
                         self._got_pid()
                     elif fd == self.sock_fd:
-                        if not self._hung_up(events):  # pipelined bytes of the next request: stop watching
-                            poller.unregister(self.sock_fd)
-                            continue
-                        with self.lock:
-                            self.client_gone = True
-                            self._kill_locked()
-                        return
+                        poller.unregister(self.sock_fd)  # hung up, or pipelined bytes of the next request
+                        if self._hung_up(events):
+                            with self.lock:
+                                self.client_gone = True
+                                self._kill_locked()  # or as soon as the pid arrives (_got_pid)
         finally:
             with self.lock:
                 os.close(self.pid_fd)
