@@ -100,7 +100,7 @@ def virtuoso_endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
     if not exe or not isql:
         pytest.fail("--virtuoso needs virtuoso-t and isql-vt (apt install virtuoso-opensource) or --virtuoso-endpoint")
-    from yrd_kg.serve.endpoint import free_port
+    from oxigraph_support import free_port
 
     d: Path = tmp_path_factory.mktemp("virtuoso")
     sql, http = free_port(), free_port()

@@ -7,9 +7,7 @@ hits), and bounded time through :mod:`yrd_kg.worker` (a killable worker, "exceed
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -273,65 +271,3 @@ def test_with_file_is_parsed_before_merge(tmp_path: Path, store: Any) -> None:
 
     with pytest.raises(LoadError, match=r"bad\.ttl:2"):
         run_sparql("SELECT * WHERE { ?s ?p ?o } LIMIT 1", with_files=[bad])
-
-
-# --------------------------------------------------------------------------- the endpoint (what test_serve.py does not cover)
-
-
-def test_endpoint_times_out_on_a_backend_that_never_answers() -> None:
-    """The filter's forward has a timeout: a hung backend gives 504 within the limit."""
-    import http.client
-
-    from yrd_kg.serve.endpoint import make_filter
-
-    stop = threading.Event()
-
-    class Hang(BaseHTTPRequestHandler):
-        def log_message(self, *a: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            stop.wait(20)
-
-    backend = ThreadingHTTPServer(("127.0.0.1", 0), Hang)
-    backend.daemon_threads = True
-    threading.Thread(target=backend.serve_forever, daemon=True).start()
-    server = make_filter("127.0.0.1", 0, f"http://127.0.0.1:{backend.server_address[1]}/query", timeout=1.0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        t = time.monotonic()
-        c = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
-        c.request("POST", "/query", body=b"SELECT * WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
-        r = c.getresponse()
-        body = r.read().decode()
-        assert r.status == 504 and "longer than" in body
-        assert time.monotonic() - t < 5
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        backend.shutdown()
-        backend.server_close()
-
-
-def test_endpoint_binds_loopback_by_default() -> None:
-    import inspect
-
-    import yrd_kg.serve.endpoint as serve
-
-    for fn in (serve.serve, serve.running):
-        assert inspect.signature(fn).parameters["host"].default == "127.0.0.1"
-        assert inspect.signature(fn).parameters["allow_public"].default is False
-
-
-@pytest.mark.parametrize("text", [
-    "# SERVICE hidden after a comment\nSELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-    "SELECT * WHERE { sErViCe <http://127.0.0.1:9/> { ?s ?p ?o } }",
-    "PREFIX e: <http://127.0.0.1:9/>\nSELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
-    "SELECT * WHERE { ?s ?p ?o } ; DROP ALL",
-])
-def test_endpoint_filter_refuses_disguised_forms(text: str) -> None:
-    from yrd_kg.serve.endpoint import check_query
-
-    reason = check_query(text)
-    assert reason is not None and ("refused" in reason or "syntax" in reason.lower()), reason

@@ -151,7 +151,7 @@ def check_violation_remote(name: str, endpoint: str, tmp_path: Path, *, protocol
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``oxigraph serve --location tmp --bind 127.0.0.1:<free port> --union-default-graph``; stopped by pid."""
-    from yrd_kg.serve.endpoint import ServeError, start_backend
+    from oxigraph_support import ServeError, start_backend
 
     try:
         backend = start_backend(tmp_path_factory.mktemp("oxigraph") / "db", read_only=False)

@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("link", "Load another ontology and propose mappings (SSSOM)."),
     "mappings": ("link", "Export the shipped crosswalks as an SSSOM mapping set."),
     "push": ("remote", "Load the built graph into a triple store (Graph Store Protocol)."),
-    "serve": ("remote", "Serve the built graph as a read-only SPARQL endpoint."),
+    "serve": ("serve", "Serve the site and a read-only SPARQL 1.1 endpoint (with the saved queries as a web API)."),
     "site": ("site", "Build the static bilingual site (entity pages, the paper as hypertext, chain explorer)."),
 }
 

@@ -1,4 +1,4 @@
-"""``yrd-kg push`` and ``yrd-kg serve``: the built graph in a real triple store."""
+"""``yrd-kg push``: the built graph in a real triple store (``yrd-kg serve`` is :mod:`yrd_kg.cli.serve`)."""
 
 from __future__ import annotations
 
@@ -33,15 +33,3 @@ def push(endpoint: str, graph: str | None, chunk: int, protocol: str, gsp_url: s
     click.echo(json.dumps({"protocol": result.protocol, "chunks": result.chunks, "triples": result.triples,
                            "graphs": len(result.graphs), "verified": True}, ensure_ascii=False))
 
-
-@click.command("serve", cls=PolicyCommand)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless --allow-public).")
-@click.option("--port", type=int, default=7879, show_default=True)
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
-@click.option("--allow-public", is_flag=True, help="Allow binding a non-loopback address.")
-def serve(host: str, port: int, timeout: float, allow_public: bool) -> None:
-    """Serve the built graph as a read-only SPARQL endpoint (Oxigraph behind a filter)."""
-    from yrd_kg.serve.endpoint import serve as do_serve
-
-    click.echo(f"serving http://{host}:{port}/ (query endpoint /query); Ctrl-C stops", err=True)
-    do_serve(host=host, port=port, timeout=timeout, allow_public=allow_public)
