@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push": ("remote", "Load the built graph into a triple store (Graph Store Protocol)."),
     "serve": ("remote", "Serve the built graph as a read-only SPARQL endpoint."),
     "site": ("site", "Build the static bilingual site (entity pages, the paper as hypertext, chain explorer)."),
+    "release": ("release", "Write a versioned release: artefacts, VoID/DCAT description, checksums."),
 }
 
 
