@@ -107,12 +107,35 @@ def test_instruments_typologies(rows: list[dict[str, str]]) -> None:
 
 
 def test_organisations_and_documents(rows: list[dict[str, str]]) -> None:
-    assert _has(rows, "actor:miit", "rdf:type", "org:Organization")
+    assert not any(r["subject_id"] == "actor:miit" for r in rows), "an instance's typing is not a term mapping"
     assert _has(rows, "yrd:Organisation", "rdfs:subClassOf", "org:Organization")
     doc = [r for r in rows if r["subject_id"] == "document:yrd-integration-outline"]
-    assert {r["object_id"] for r in doc} == {"eli:Work", "sssom:NoTermFound"}
-    assert not any(r["object_id"] == "eli:LegalResource" and r["subject_id"].startswith("document:") for r in rows)
+    assert {(r["predicate_id"], r.get("predicate_modifier", ""), r["object_id"]) for r in doc} == {
+        ("skos:broadMatch", "", "eli:Work"), ("skos:broadMatch", "Not", "eli:LegalResource")}
+    legal = [r for r in rows if r["object_id"] == "eli:LegalResource" and r["subject_id"].startswith("document:")]
+    assert len(legal) == 8 and all(r["predicate_modifier"] == "Not" for r in legal)
     assert any("not a legal act" in r["comment"] for r in doc)
+
+
+def test_only_sssom_mapping_predicates(rows: list[dict[str, str]]) -> None:
+    from collections import Counter
+
+    from yrd_kg.linking.sssom import RECOMMENDED_PREDICATES
+
+    preds = Counter(r["predicate_id"] for r in rows)
+    assert set(preds) <= RECOMMENDED_PREDICATES
+    assert preds["rdfs:subClassOf"] == 17 and "rdf:type" not in preds
+
+
+def test_sssom_py_validates_the_committed_set(tmp_path: Path) -> None:
+    from sssom_support import sssom_validate
+
+    rc, out = sssom_validate(COMMITTED)
+    assert rc == 0, out
+    bad = tmp_path / "bad.sssom.tsv"  # the same tool rejects a confidence above 1
+    bad.write_text(COMMITTED.read_text(encoding="utf-8").replace("\t0.9\t", "\t1.9\t", 1), encoding="utf-8")
+    rc, out = sssom_validate(bad)
+    assert rc != 0 and "1.9 is greater than the maximum of 1.0" in out
 
 
 def test_committed_export_is_current(sssom_text: str) -> None:
@@ -130,6 +153,9 @@ def test_validator_catches_bad_sets() -> None:
     assert any("mapping_justification" in p for p in validate_sssom(good.replace("semapv:ManualMappingCuration",
                                                                                   "semapv:Guessing")))
     assert any("cells" in p for p in validate_sssom(good + "a\tb\n"))
+    rdf = "#  rdf: http://www.w3.org/1999/02/22-rdf-syntax-ns#\n"
+    typed = good.replace("skos:exactMatch", "rdf:type").replace("#  skos:", rdf + "#  skos:")
+    assert any("not one of SSSOM's mapping predicates" in p for p in validate_sssom(typed))
     with pytest.raises(SSSOMError):
         write_sssom([MappingRow("urn:nowhere:x", "http://www.w3.org/2004/02/skos/core#exactMatch", "urn:nowhere:y")])
 

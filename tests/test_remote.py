@@ -475,7 +475,9 @@ def test_user_agent_sent(fake: Fake) -> None:
 
     fake.routes["/q"] = h
     RemoteEngine(fake.url("/q"), timeout=2).select_rows(Q)
-    assert seen["ua"] == "yrd-kg/0.1 (+https://w3id.org/yrd-kg)"
+    from yrd_kg.namespaces import VERSION
+
+    assert seen["ua"] == f"yrd-kg/{VERSION} (+https://w3id.org/yrd-kg)"
     assert seen["ct"].startswith("application/x-www-form-urlencoded")
 
 

@@ -17,13 +17,38 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/yrd-kg/"
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
-VERSION = "0.1.0"
+
+
+def _version() -> str:
+    """The one version number: ``pyproject.toml`` in a checkout, else the installed package's metadata.
+
+    A checkout's ``pyproject.toml`` wins over the metadata of an editable install, which goes stale when
+    the version is bumped without reinstalling.
+    """
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    if pyproject.is_file():
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        if project.get("name") == "yrd-kg" and isinstance(project.get("version"), str):
+            return str(project["version"])
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yrd-kg")
+    except PackageNotFoundError:  # pragma: no cover - neither a checkout nor an installed package
+        return "0+unknown"
+
+
+#: the release version (declared once, in ``pyproject.toml``); the ontology's owl:versionInfo agrees (a test checks)
+VERSION = _version()
 VERSION_IRI = URIRef(f"{BASE}ontology/{VERSION}")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")

@@ -68,14 +68,21 @@ def scene_from_trace(res: TraceResult, lang: str = "zh") -> Scene:
 # =========================================================================== text wrapping
 
 
+#: advance widths in em of DejaVu Sans (the widest common default sans), rounded up, so labels fit their boxes
+_NARROW = dict.fromkeys("il.,:;|'’ ", 0.34) | dict.fromkeys("fjrtI()[]/-‐!", 0.42) | dict.fromkeys('"“”`–', 0.52)
+_WIDE = dict.fromkeys("mw", 0.98) | dict.fromkeys("MW#+<=>^~", 1.0) | dict.fromkeys("—…%&@", 1.0)
+
+
 def _char_width(ch: str) -> float:
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return 1.0
-    if ch in "il.,:;|!'’ ":
-        return 0.3
-    if ch.isupper() or ch in "mwMW":
-        return 0.7
-    return 0.55
+    if ch in _NARROW:
+        return _NARROW[ch]
+    if ch in _WIDE:
+        return _WIDE[ch]
+    if ch.isupper():
+        return 0.79
+    return 0.64
 
 
 def text_width(text: str) -> float:

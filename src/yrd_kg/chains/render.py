@@ -8,7 +8,9 @@ a dotted line ``partOf``; every picture carries a legend.
 SVG/PNG come from Graphviz ``dot`` when it is installed (``engine="graphviz"``, the default ``auto``
 picks it), otherwise from a layered layout computed here and written as SVG by hand (``engine="python"``).
 A PNG without ``dot`` is converted from that SVG with ``rsvg-convert`` if present, else drawn with
-matplotlib if installed; otherwise :class:`RenderError` says what to install.
+matplotlib if installed; otherwise :class:`RenderError` says what to install. A PNG in Chinese where no
+CJK font is installed is drawn in English, with one notice on standard error (:data:`NO_CJK_NOTICE`),
+instead of boxes of missing glyphs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+import warnings
+from typing import Any
 from xml.sax.saxutils import escape
 
 from yrd_kg.chains.layout import Scene, edge_geometry, layout, scene_from_trace, text_width, wrap
@@ -25,6 +30,7 @@ from yrd_kg.chains.style import (
     FONT_FAMILY,
     KIND_NAME,
     KIND_STYLE,
+    NO_CJK_NOTICE,
     RELATION_COLOUR,
     RELATION_NAME,
     STATUS_DASH,
@@ -33,10 +39,12 @@ from yrd_kg.chains.style import (
     STATUS_NAME,
     RenderError,
     _lang,
+    cjk_font_available,
 )
 from yrd_kg.chains.text import trace_text
 
 FORMATS = ("text", "json", "mermaid", "dot", "svg", "png")
+
 
 def _mm_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
@@ -58,8 +66,8 @@ def render_mermaid(scene: Scene) -> str:
         out.append("    direction TB")
         for iri in sorted(by_layer[layer], key=lambda x: (scene.columns[x], natural_key(scene.nodes[x].notation or x))):
             n = scene.nodes[iri]
-            text = "<br/>".join(wrap(n.title(scene.lang), 16 if scene.lang == "zh" else 26, 4))
-            out.append(f'    {ids[iri]}["{_mm_text(text)}"]:::{scene.kind(iri)}')
+            text = "<br/>".join(_mm_text(line) for line in wrap(n.title(scene.lang), 16 if scene.lang == "zh" else 26, 4))
+            out.append(f'    {ids[iri]}["{text}"]:::{scene.kind(iri)}')
         out.append("  end")
     rel = RELATION_NAME[scene.lang]
     link_styles: list[str] = []
@@ -266,7 +274,7 @@ def render_png_matplotlib(scene: Scene) -> bytes:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.patches import FancyBboxPatch, PathPatch
+        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, PathPatch
         from matplotlib.path import Path as MPath
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise RenderError(
@@ -284,11 +292,17 @@ def render_png_matplotlib(scene: Scene) -> bytes:
     ax.set_ylim(lay.height, 0)
     ax.axis("off")
     ax.text(20, 26, scene.title, fontsize=12, fontweight="bold", va="baseline")
+    _mpl_legend(ax, scene)
     for e in scene.edges:
+        if e.source not in lay.boxes or e.target not in lay.boxes:
+            continue
         x1, y1, c1x, c1y, c2x, c2y, x2, y2 = edge_geometry(lay, e)
         style = ":" if e.relation == "partOf" else {"stated": "-", "echoed": "-."}.get(e.status, "--")
+        colour = RELATION_COLOUR.get(e.relation, "#333")
         path = MPath([(x1, y1), (c1x, c1y), (c2x, c2y), (x2, y2)], [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4])
-        ax.add_patch(PathPatch(path, fill=False, edgecolor=RELATION_COLOUR.get(e.relation, "#333"), linestyle=style, lw=1.0))
+        ax.add_patch(PathPatch(path, fill=False, edgecolor=colour, linestyle=style, lw=1.0))
+        ax.add_patch(FancyArrowPatch((c2x if abs(c2x - x2) > 1 else x2 - 1, y2), (x2, y2), arrowstyle="-|>",
+                                     mutation_scale=9, color=colour, lw=0, shrinkA=0, shrinkB=0))
     for iri, b in lay.boxes.items():
         fill, colour = KIND_STYLE.get(b.kind, KIND_STYLE["other"])
         ax.add_patch(FancyBboxPatch((b.x, b.y), b.w, b.h, boxstyle="round,pad=0,rounding_size=6", fc=fill, ec="#444", lw=0.6))
@@ -296,9 +310,38 @@ def render_png_matplotlib(scene: Scene) -> bytes:
             ax.text(b.x + lay.pad, b.y + lay.pad + (j + 0.8) * lay.line_h, line, fontsize=lay.font * 0.72, color=colour,
                     fontweight="bold" if j == 0 and scene.nodes[iri].notation else "normal", va="baseline")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi * 1.5, facecolor="white")
+    with warnings.catch_warnings():  # a glyph a font lacks is drawn as a box; the fallback to English avoids most
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        fig.savefig(buf, format="png", dpi=dpi * 1.5, facecolor="white")
     plt.close(fig)
     return buf.getvalue()
+
+
+def _mpl_legend(ax: Any, scene: Scene) -> None:
+    """The legend of :func:`_svg_legend` drawn with matplotlib: kinds as swatches, relations and strengths as lines."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch
+
+    names, rels, st = KIND_NAME[scene.lang], RELATION_NAME[scene.lang], STATUS_NAME[scene.lang]
+    cx, y = 20.0, 42.0
+    present = {scene.kind(i) for i in scene.nodes}
+    for k in KINDS:
+        if k in present:
+            ax.add_patch(FancyBboxPatch((cx, y), 14, 14, boxstyle="round,pad=0,rounding_size=3", fc=KIND_STYLE[k][0],
+                                        ec="#444", lw=0.5))
+            ax.text(cx + 18, y + 11, names[k], fontsize=8, color="#222", va="baseline")
+            cx += 30 + text_width(names[k]) * 11
+    cx, y2 = 20.0, y + 24 + 7
+    for r in (r for r in RELATION_COLOUR if any(e.relation == r for e in scene.edges)):
+        ax.add_line(Line2D([cx, cx + 26], [y2, y2], color=RELATION_COLOUR[r], lw=1.6,
+                           linestyle=":" if r == "partOf" else "-"))
+        ax.text(cx + 30, y2 + 4, rels[r], fontsize=8, color="#222", va="baseline")
+        cx += 44 + text_width(rels[r]) * 11
+    strengths: tuple[tuple[str, Any], ...] = (("stated", "-"), ("echoed", "-."), ("interpreted", "--"))
+    for status, style in strengths:
+        ax.add_line(Line2D([cx, cx + 30], [y2, y2], color="#333", lw=1.4, linestyle=style))
+        ax.text(cx + 34, y2 + 4, st[status], fontsize=8, color="#222", va="baseline")
+        cx += 48 + text_width(st[status]) * 11
 
 
 # =========================================================================== dispatch
@@ -323,6 +366,9 @@ def picture(scene: Scene, fmt: str, engine: str = "auto") -> bytes:
 def render_trace(res: TraceResult, fmt: str = "text", lang: str = "zh", *, engine: str = "auto") -> bytes:
     """A trace in any of :data:`FORMATS` (bytes: PNG is binary)."""
     lang = _lang(lang)
+    if fmt == "png" and lang == "zh" and not cjk_font_available():
+        print(NO_CJK_NOTICE, file=sys.stderr)
+        lang = "en"
     if fmt == "text":
         return trace_text(res, lang).encode("utf-8")
     if fmt == "json":

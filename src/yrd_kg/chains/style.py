@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from functools import lru_cache
+
 from yrd_kg.errors import EnvironmentFault
 
 #: fill colour, text colour per node kind
@@ -54,6 +58,31 @@ SECTION_NAME = {
 }
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Zen Hei, Microsoft YaHei, PingFang SC, sans-serif"
 DOT_FONT = "Noto Sans CJK SC,WenQuanYi Zen Hei,sans-serif"
+
+
+#: families a CJK label can be drawn with (fontconfig or matplotlib names)
+CJK_FAMILIES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han Sans", "WenQuanYi", "AR PL", "Droid Sans Fallback")
+#: the one-line notice when Chinese labels are drawn in English for want of a font
+NO_CJK_NOTICE = ("notice: no CJK font is installed (fc-list :lang=zh finds none), so the picture's labels are in English; "
+                 "install one (Debian: apt-get install fonts-wqy-zenhei) for Chinese labels")
+
+
+@lru_cache(maxsize=1)
+def cjk_font_available() -> bool:
+    """Whether a font that draws Chinese is installed (fontconfig's ``fc-list :lang=zh``, else matplotlib's list)."""
+    exe = shutil.which("fc-list")
+    if exe is not None:
+        try:
+            proc = subprocess.run([exe, ":lang=zh", "family"], capture_output=True, timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return proc.returncode == 0 and bool(proc.stdout.strip())
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        return False
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return any(n.startswith(CJK_FAMILIES) for n in names)
 
 
 class RenderError(EnvironmentFault):

@@ -11,7 +11,7 @@ from yrd_kg.cli.errors import PolicyCommand
 
 
 @click.command("link", cls=PolicyCommand)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file")  # a str: a Path would fold "https://" into "https:/" (a URL gets "download it first")
 @click.option("--format", "fmt", default=None,
               help="RDF format (turtle, xml, json-ld, nt, manchester, functional); default: from the extension.")
 @click.option("--min-score", type=float, default=0.5, show_default=True, help="Lowest score of a proposed mapping.")
@@ -22,7 +22,7 @@ from yrd_kg.cli.errors import PolicyCommand
 @click.option("--name", default=None, help="Name of the linked graph (default: from the file name).")
 @click.option("--accepted-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the accepted mappings (default: mappings/accepted).")
-def link(file: Path, fmt: str | None, min_score: float, output: Path | None, reviewed: Path | None,
+def link(file: str, fmt: str | None, min_score: float, output: Path | None, reviewed: Path | None,
          name: str | None, accepted_dir: Path | None) -> None:
     """Load FILE (another ontology or thesaurus) beside the graph and propose mappings by label and code.
 

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push": ("remote", "Load the built graph into a triple store (Graph Store Protocol)."),
     "serve": ("serve", "Serve the site and a read-only SPARQL 1.1 endpoint (with the saved queries as a web API)."),
     "site": ("site", "Build the static bilingual site (entity pages, the paper as hypertext, chain explorer)."),
+    "release": ("release", "Write a versioned release: artefacts, VoID/DCAT description, checksums."),
 }
 
 
@@ -70,8 +71,17 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(f"yrd_kg.cli.{module}") is not None
 
 
+def _quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from yrd_kg.progress import set_quiet
+
+        set_quiet(True)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="yrd-kg")
+@click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet, is_eager=True,
+              help="No progress bars (they are also off when standard error is not a terminal).")
 def main(**_: Any) -> None:
     """yrd-kg: the knowledge graph of 陈晓峰、张其松 (2023), 共建长三角世界级先进制造业集群.
 

@@ -54,7 +54,7 @@ FORMATS: dict[str, str] = {
     ".omn": "manchester",
     ".ofn": "functional",
 }
-#: formats rdflib cannot read; they need py-horned-owl (see yrd_kg.link)
+#: formats rdflib cannot read; py-horned-owl turns them into RDF/XML (:mod:`yrd_kg.dataset.owlsyntax`)
 OWL_SYNTAXES = {"manchester", "functional"}
 
 #: refuse files larger than this unless the caller raises the cap (bytes)
@@ -260,8 +260,13 @@ _LINE_RE = re.compile(r"(?:line|at line)\s*:?\s*(\d+)", re.I)
 
 def parse_bytes(path: Path, data: bytes, fmt: str) -> list[Triple]:
     """Parse ``data`` (read from ``path``) as ``fmt`` into pyoxigraph triples, with every safety check."""
-    if fmt in OWL_SYNTAXES:
-        raise LoadError(path, f"unsupported format {fmt}: OWL {fmt} syntax needs `yrd-kg link` (py-horned-owl)")
+    if fmt in OWL_SYNTAXES:  # read by py-horned-owl, then checked and parsed as the RDF/XML it gives
+        from yrd_kg.dataset.owlsyntax import OWLSyntaxError, to_rdfxml
+
+        try:
+            data, fmt = to_rdfxml(data, fmt), "xml"
+        except OWLSyntaxError as exc:
+            raise LoadError(path, str(exc)) from exc
     check_bytes(path, data)
     if fmt in ("xml", "trix"):
         _refuse_dtd(path, data)

@@ -11,7 +11,9 @@ The shipped set (``yrd-kg mappings``) is collected from the built graph:
   is ``rdfs literal`` and the code is the ``object_label``);
 - each instrument's ``yrd:hasInstrumentType`` (Hood's NATO, Climate Policy Radar, OEO, STIP) and,
   chained through the type's own OEO match, the OEO instrument class;
-- each organisation as an ``org:Organization``; each policy document against ELI;
+- each policy document against ELI: ``skos:broadMatch eli:Work`` and, negated (``predicate_modifier: Not``),
+  ``skos:broadMatch eli:LegalResource`` (organisations are covered by the class row
+  ``yrd:Organisation rdfs:subClassOf org:Organization``: an instance's typing is not a term mapping);
 - a few curated crosswalks between the four instrument typologies (:data:`TYPOLOGY_CROSSWALK`).
 
 The TSV follows the SSSOM specification: a ``#``-prefixed YAML metadata block (``curie_map``,
@@ -33,7 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from yrd_kg.errors import InputError
-from yrd_kg.namespaces import BASE, ELI, ID, ORG, PREFIXES, VERSION, YRD, compact
+from yrd_kg.namespaces import BASE, ELI, ID, PREFIXES, VERSION, YRD, compact
 
 #: the SSSOM mapping-set IRI of the shipped crosswalks
 MAPPING_SET_ID = f"{BASE}mappings/yrd-kg.sssom.tsv"
@@ -67,6 +69,12 @@ JUSTIFICATIONS = frozenset(
     )
 )
 MATCH_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+#: the mapping predicates the SSSOM schema recommends (its examples for ``predicate_id``); no other is written
+RECOMMENDED_PREDICATES = frozenset({
+    "skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch",
+    "owl:sameAs", "owl:equivalentClass", "owl:equivalentProperty", "rdfs:subClassOf", "rdfs:subPropertyOf",
+    "oboInOwl:hasDbXref", "rdfs:seeAlso",
+})
 #: rows with one of these predicates (or ``predicate_modifier: Not``) are rejections, never accepted
 REJECT_PREDICATES = frozenset({"skos:noMatch", "sssom:NoMatch"})
 NO_TERM_FOUND = "sssom:NoTermFound"
@@ -81,6 +89,10 @@ CURIE_MAP: dict[str, str] = {
     "sssom": SSSOM_NS,
     "obo": "http://purl.obolibrary.org/obo/",
 }
+
+#: the usual prefixes of the recommended predicates (a file may bind them to other names)
+PREFIXES_FOR_PREDICATES = {"skos": str(SKOS), "owl": str(OWL), "rdfs": str(RDFS),
+                           "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#"}
 
 _CONFIDENCE = {
     SKOS.exactMatch: 1.0, SKOS.closeMatch: 0.9, SKOS.broadMatch: 0.9, SKOS.narrowMatch: 0.9,
@@ -312,6 +324,13 @@ def validate_sssom(text: str) -> list[str]:
                 continue
             if not _CURIE_RE.match(v) or v.split(":", 1)[0] not in cmap:
                 problems.append(f"row {n}: {c} {v!r} is not a CURIE of the curie_map")
+        pred = r.get("predicate_id", "")
+        if pred and pred not in RECOMMENDED_PREDICATES and pred not in REJECT_PREDICATES and _CURIE_RE.match(pred) and (
+                pred.split(":", 1)[0] in cmap):
+            full = cmap[pred.split(":", 1)[0]] + pred.split(":", 1)[1]
+            if compact(full, PREFIXES_FOR_PREDICATES, allow_empty=True) not in RECOMMENDED_PREDICATES:
+                problems.append(f"row {n}: predicate_id {pred!r} is not one of SSSOM's mapping predicates "
+                                f"({', '.join(sorted(RECOMMENDED_PREDICATES))})")
         if r.get("mapping_justification") and r["mapping_justification"] not in JUSTIFICATIONS:
             problems.append(f"row {n}: unknown mapping_justification {r['mapping_justification']!r}")
         for c in ("confidence", "similarity_score"):
@@ -469,22 +488,19 @@ def shipped_mappings(g: Graph | None = None) -> list[MappingRow]:
             add(MappingRow(str(s), str(pred), obj, subject_label=_label(g, s),
                            object_label=_label(g, URIRef(obj)) or _OEO_LABELS.get(obj, ""), confidence=conf,
                            comment=why))
-    # 4. organisations → W3C ORG
-    for o in sorted(g.subjects(RDF.type, YRD.Organisation), key=str):
-        if isinstance(o, URIRef):
-            add(MappingRow(str(o), str(RDF.type), str(ORG.Organization), subject_label=_label(g, o),
-                           object_label="Organization", mapping_justification="semapv:LogicalReasoning",
-                           confidence=1.0, comment="yrd:Organisation rdfs:subClassOf org:Organization"))
-    # 5. documents → ELI: none is a legal act
+    # 4. organisations → W3C ORG: the class row ``yrd:Organisation rdfs:subClassOf org:Organization`` (step 1)
+    #    says it; an instance's typing is not a mapping (SSSOM maps terms), so no row per organisation.
+    # 5. documents → ELI: each is a work, none a legal act (a negated broadMatch, SSSOM's predicate_modifier Not)
     for d in sorted(g.subjects(RDF.type, YRD.PolicyDocument), key=str):
         if isinstance(d, URIRef):
-            add(MappingRow(str(d), str(RDF.type), str(ELI.Work), subject_label=_label(g, d), object_label="Work",
-                           confidence=0.9,
-                           comment="a plan, programme, report or white paper, not a legal act: typed eli:Work (any "
-                                   "distinct intellectual creation), deliberately not eli:LegalResource"))
-            add(MappingRow(str(d), str(RDF.type), NO_TERM_FOUND, subject_label=_label(g, d),
-                           object_label="eli:LegalResource does not apply", confidence=0.9,
-                           comment="no ELI legal-resource class fits: the document is not a legal act"))
+            add(MappingRow(str(d), str(SKOS.broadMatch), str(ELI.Work), subject_label=_label(g, d), object_label="Work",
+                           confidence=0.9, subject_type="owl named individual", object_type="owl class",
+                           comment="a plan, programme, report or white paper: a distinct intellectual creation "
+                                   "(eli:Work), deliberately not eli:LegalResource"))
+            add(MappingRow(str(d), str(SKOS.broadMatch), str(ELI.LegalResource), subject_label=_label(g, d),
+                           object_label="LegalResource", predicate_modifier="Not", confidence=0.9,
+                           subject_type="owl named individual", object_type="owl class",
+                           comment="not a legal act, so not an eli:LegalResource (predicate_modifier Not)"))
     return list(rows.values())
 
 

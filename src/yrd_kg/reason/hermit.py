@@ -304,16 +304,19 @@ def reason(
     explain: bool = True,
 ) -> ReasoningReport:
     """HermiT over the ontology and (by default) the data with derived links."""
+    from yrd_kg.progress import task
+
     _require_java()  # fail before building the graph
-    graph = reasoning_graph(include_data=include_data, files=files)
-    return run_hermit(
-        graph,
-        timeout=timeout,
-        memory_mb=memory_mb,
-        include_data=include_data,
-        property_values=property_values,
-        explain=explain,
-    )
+    with task("reasoning with HermiT"):
+        graph = reasoning_graph(include_data=include_data, files=files)
+        return run_hermit(
+            graph,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            include_data=include_data,
+            property_values=property_values,
+            explain=explain,
+        )
 
 
 def _worker(owl_file: str, work_dir: str, memory_mb: int, java: str, property_values: bool) -> int:

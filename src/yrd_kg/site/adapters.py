@@ -5,15 +5,25 @@ Everything else in ``yrd_kg.site`` imports from this module or from its own sibl
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
 
+T = TypeVar("T")
+
 #: saved CONSTRUCT queries the chain explorer runs (the same ones ``yrd-kg trace`` uses)
 CHAIN_QUERIES = ("construct-chain-graph", "construct-trace-graph")
+
+
+def track(items: Iterable[T], description: str) -> Iterator[T]:
+    """A progress bar over ``items`` (:func:`yrd_kg.progress.track`: quiet off a terminal and with --quiet)."""
+    from yrd_kg.progress import track as _track
+
+    return _track(items, description)
 
 
 def source_sha256() -> str:

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 
 from yrd_kg.errors import InputError
 
-from .adapters import SourceUnavailable, chain_triples, default_source, read_source_text, run_saved_report, saved_queries
+from .adapters import (
+    SourceUnavailable,
+    chain_triples,
+    default_source,
+    read_source_text,
+    run_saved_report,
+    saved_queries,
+    track,
+)
 from .adapters import shapes_store as _shapes_store
 from .catalogue import MAX_ROWS, queries_index, query_page
 from .charts import charts_page, cube_table
@@ -135,7 +143,7 @@ def render_site(store: ox.Store, *, source: Path | None = None, endpoint: str | 
         for q in queries:
             results = run_saved_report(store, q.name, lang, MAX_ROWS) if q.kind == "report" and not q.open_params else None
             pages.append((ctx, query_page(ctx, q, results)))
-    for ctx, page in pages:
+    for ctx, page in track(pages, "site: writing pages"):
         if page.path in files:
             raise SiteError(f"two pages at {page.path}")
         files[page.path] = page_html(ctx, page).encode()

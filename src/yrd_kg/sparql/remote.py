@@ -39,9 +39,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from yrd_kg.errors import EnvironmentFault, InputError
+from yrd_kg.namespaces import VERSION
+from yrd_kg.sparql.auth import HOW, Credentials, credentials_for, redact, same_origin
 from yrd_kg.sparql.results import ResultTable
 
-USER_AGENT = "yrd-kg/0.1 (+https://w3id.org/yrd-kg)"
+USER_AGENT = f"yrd-kg/{VERSION} (+https://w3id.org/yrd-kg)"
 _BOOL = {v: ox.Literal("true" if v else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
          for v in (True, False)}
 MAX_REDIRECTS = 5
@@ -59,9 +61,14 @@ class RemoteError(EnvironmentFault):
     """A remote endpoint could not give a complete, trustworthy answer."""
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
-        self.url = url
+        self.url = redact(url)
         self.status = status
-        super().__init__(f"{message} ({url})" if url else message)
+        message = redact(message)  # a secret never reaches a message or a log
+        super().__init__(f"{message} ({self.url})" if url else message)
+
+
+class RemoteAuthError(RemoteError):
+    """The endpoint wants credentials (401) or refused the ones sent (401/403)."""
 
 
 class RemoteSchemeError(RemoteError, InputError):
@@ -161,6 +168,8 @@ class RemoteEngine:
     retries. ``allow_redirect_hosts`` lists hosts besides the endpoint's own that a redirect may go to.
     ``default_graphs`` sends one ``default-graph-uri`` per IRI (SPARQL 1.1 Protocol §2.1.4): the query's
     default graph is then the merge of those graphs, not the store's whole default graph.
+    ``auth``: credentials (:mod:`yrd_kg.sparql.auth`); by default from the environment or ``~/.netrc``,
+    ``False`` for none. They are sent only to the endpoint's own origin.
     """
 
     name = "remote"
@@ -168,8 +177,11 @@ class RemoteEngine:
     def __init__(self, endpoint: str, *, timeout: float = DEFAULT_TIMEOUT, deadline: float | None = None,
                  retries: int = 3, max_wait: float = 30.0, allow_redirect_hosts: Iterable[str] = (),
                  user_agent: str = USER_AGENT, max_bytes: int = DEFAULT_MAX_BYTES, method: str = "POST",
-                 sleep: Callable[[float], None] = time.sleep, default_graphs: Iterable[str] = ()) -> None:
+                 sleep: Callable[[float], None] = time.sleep, default_graphs: Iterable[str] = (),
+                 auth: Credentials | bool | None = None) -> None:
         parts = check_url(endpoint)
+        self.auth: Credentials | None = (credentials_for(endpoint) if auth is None or auth is True
+                                         else auth if isinstance(auth, Credentials) else None)
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.endpoint = endpoint
@@ -246,6 +258,8 @@ class RemoteEngine:
         conn = conn_cls(parts.hostname or "", parts.port, timeout=min(self.timeout, remaining))
         path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         hdrs = {"User-Agent": self.user_agent, **headers}
+        if self.auth is not None and same_origin(url, self.endpoint):
+            hdrs["Authorization"] = self.auth.header()
         expired = threading.Event()
 
         def _kill() -> None:
@@ -286,6 +300,8 @@ class RemoteEngine:
                 raise RemoteTimeout(f"total deadline of {self.deadline:.1f}s passed", url=url)
             data = b"".join(chunks)
             hd = {k.lower(): v for k, v in raw.getheaders()}
+            if raw.status in (401, 403) and (raw.status == 401 or self.auth is not None):
+                raise self._auth_error(raw.status, hd, url)
             clen = hd.get("content-length")
             if clen and clen.isdigit() and int(clen) != len(data) and method != "HEAD":
                 raise RemoteTruncatedError(f"body has {len(data)} of {clen} bytes", url=url)
@@ -293,6 +309,14 @@ class RemoteEngine:
         finally:
             timer.cancel()
             conn.close()
+
+    def _auth_error(self, status: int, headers: Mapping[str, str], url: str) -> RemoteAuthError:
+        wants = headers.get("www-authenticate", "").split(" ", 1)[0]
+        if self.auth is None:
+            return RemoteAuthError(f"HTTP {status}: the endpoint needs authentication{f' ({wants})' if wants else ''}; "
+                                   + HOW, url=url, status=status)
+        return RemoteAuthError(f"HTTP {status}: the endpoint refused the {self.auth.scheme} credentials from "
+                               f"{self.auth.source or 'the caller'}", url=url, status=status)
 
     # ---------------------------------------------------------------- SPARQL
 

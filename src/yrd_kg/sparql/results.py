@@ -315,12 +315,19 @@ class ResultTable:
         """The CONSTRUCT graph as N-Triples (sorted)."""
         return self._graph_text(ox.RdfFormat.N_TRIPLES)
 
-    def to_dataframe(self) -> Any:
-        """A pandas DataFrame of the typed values (needs pandas)."""
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame of the typed values (pandas is the optional extra ``yrd-kg[pandas]``).
+
+        >>> t = ResultTable(("province", "share"), [(ox.Literal("江苏"), ox.Literal("0.25", datatype=ox.NamedNode(
+        ...     "http://www.w3.org/2001/XMLSchema#decimal")))])
+        >>> df = t.to_pandas()
+        >>> list(df.columns), df.loc[0, "province"], float(df.loc[0, "share"])
+        (['province', 'share'], '江苏', 0.25)
+        """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("to_dataframe() needs pandas: pip install pandas") from exc
+            raise ImportError("to_pandas() needs pandas: pip install 'yrd-kg[pandas]'") from exc
         return pd.DataFrame(self.values(), columns=list(self.columns))
 
     def format(self, fmt: str, *, plain_values: bool = True, max_width: int | None = 60) -> str:
