@@ -185,7 +185,7 @@ def worker(engine: str, data: Path, shapes: Path) -> dict[str, Any]:
     elif engine == "sets":
         import pyoxigraph as ox
 
-        from yrd_kg.shacl_sets import evaluate
+        from yrd_kg.validate.sets.engine import evaluate
 
         st = ox.Store()
         st.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)

@@ -1,4 +1,4 @@
-"""The set-based SHACL engine (yrd_kg.shacl_sets) against pySHACL and the W3C SHACL core + SPARQL suites.
+"""The set-based SHACL engine (yrd_kg.validate.sets) against pySHACL and the W3C SHACL core + SPARQL suites.
 
 - Every shapes fixture and the paper's graph: the same results as plain pySHACL (advanced=True),
   key by key (focus, path, value, source shape, component, severity); a subset in the default run,
@@ -24,7 +24,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from shacl_reference import FAST, Key, all_fixtures, data, fixture_files, pyshacl_keys, shapes, term_key
-from yrd_kg.shacl_sets import Result, UnsupportedShapes, _Analysis, evaluate, to_ox
+from yrd_kg.dataset.terms import to_ox
+from yrd_kg.validate.sets.engine import Result, evaluate
+from yrd_kg.validate.sets.prebinding import Analysis, UnsupportedShapes
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT.parent / "shared" / "external" / "w3c-shacl-tests" / "tests"
@@ -167,7 +169,7 @@ def test_w3c_suite(manifest: Path, entry: URIRef) -> None:
     ("SELECT $this WHERE { $this <p> ?v } LIMIT 1", False),
 ])
 def test_set_based_only_where_prebinding_semantics_hold(query: str, safe: bool) -> None:
-    a = _Analysis(query)
+    a = Analysis(query)
     assert not a.forbidden
     assert a.set_safe() is safe
 
@@ -219,6 +221,6 @@ def test_per_focus_substitution_matches_set_based() -> None:
     ("SELECT $this WHERE { FILTER NOT EXISTS { ?l <p> $this . { ?l <q> ?y } } }", False),  # a sub-group
 ])
 def test_top_level_not_exists_becomes_minus_only_when_equivalent(query: str, rewritten: bool) -> None:
-    out = _Analysis(query).as_minus(query)
+    out = Analysis(query).as_minus(query)
     assert ("MINUS" in out) is rewritten
     assert ("NOT EXISTS" in out) is not rewritten

@@ -18,11 +18,14 @@ from yrd_kg.cli.errors import PolicyCommand
 @click.option("--source", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Source text for evidence anchoring (default: $YRD_KG_SOURCE or ../shared/source/paper.zh.txt).")
 @click.option("--no-source", is_flag=True, help="Skip evidence anchoring.")
+@click.option("--engine", type=click.Choice(["sets", "pyshacl"]), default="sets", show_default=True,
+              help="sets: every constraint one SPARQL query on pyoxigraph; pyshacl: the reference engine (slow).")
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl", "rl"]), default="none", show_default=True,
               help="Entailment before SHACL (see docs/VALIDATION.md).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
               help="Wall-clock limit in seconds; past it validation stops and reports 'incomplete' (exit 2), never 'conforms'.")
-def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inference: str, timeout: float) -> None:
+def validate(lang: str, fmt: str, source: Path | None, no_source: bool, engine: str, inference: str,
+             timeout: float) -> None:
     """SHACL shapes, violation queries and evidence checks.
 
     Exit 0 when the data conforms (warnings allowed), 1 on any violation, 2 on an error
@@ -33,7 +36,7 @@ def validate(lang: str, fmt: str, source: Path | None, no_source: bool, inferenc
     from yrd_kg.validate.run import validate_limited
 
     src = None if no_source else (source if source is not None else default_source())
-    rep = validate_limited(timeout=timeout, source=src, lang=lang, inference=inference)
+    rep = validate_limited(timeout=timeout, source=src, lang=lang, inference=inference, engine=engine)
     if fmt == "json":
         click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
     elif fmt == "ttl":

@@ -49,7 +49,7 @@ def shacl_results(report: Graph, shapes: Graph, labels: Labeller) -> list[Valida
         templates = [m for n in (constraint, shape) if n is not None
                      for m in shapes.objects(n, SH.message) if isinstance(m, Literal)]
         zh, en = _split_messages(msgs, templates)
-        shape_id = _shape_id(shape, shapes, labels)
+        sid = shape_id(shape, shapes, labels)
         out.append(ValidationResult(
             severity=Severity.from_iri(report.value(res, SH.resultSeverity)),
             focus_node=node_id(focus),
@@ -57,14 +57,14 @@ def shacl_results(report: Graph, shapes: Graph, labels: Labeller) -> list[Valida
             path=labels.qname(path) if isinstance(path, URIRef) else (str(path) if path is not None else None),
             value=(labels.label(value) if not isinstance(value, Literal) else str(value)) if value is not None else None,
             constraint_component=str(comp) if comp is not None else None,
-            source_shape=shape_id,
+            source_shape=sid,
             message_zh=zh, message_en=en,
             evidence_quote=labels.evidence_quote(focus),
         ))
     return out
 
 
-def _shape_id(shape: Node | None, shapes: Graph, labels: Labeller) -> str | None:
+def shape_id(shape: Node | None, shapes: Graph, labels: Labeller) -> str | None:
     """An IRI for the shape; an anonymous property shape is named after its parent and path."""
     if shape is None:
         return None
