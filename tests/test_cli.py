@@ -55,7 +55,7 @@ def test_stats_formats_for_scripts(build_dir, monkeypatch) -> None:  # type: ign
     monkeypatch.setenv("YRD_KG_BUILD", str(build_dir))
     data = json.loads(CliRunner().invoke(main, ["stats", "--format", "json"]).output)
     classes = {c["id"]: c["count"] for c in data["classes"]}
-    assert classes["yrd:Evidence"] == 1458 and classes["yrd:Link"] == 462 and classes["yrd:ProblemSubPoint"] == 12
+    assert classes["yrd:Evidence"] == 1463 and classes["yrd:Link"] == 462 and classes["yrd:ProblemSubPoint"] == 12
     assert data["quads"] > 20000
     rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["stats", "--format", "csv"]).output)))
     assert {"kind": "class", "id": "yrd:Link", "iri": "https://w3id.org/yrd-kg/ontology#Link",

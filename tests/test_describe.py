@@ -48,7 +48,7 @@ def test_describe_sub_point_text(run) -> None:  # type: ignore[no-untyped-def]
     assert r23, out
     b12 = out[out.index("‹path:B1.2›"):]
     assert "(图谱解读)" in b12.splitlines()[0] and "理由: 对雷同的优势集群全面盘点" in b12
-    assert "—导致 (图谱解读)→ 重复建设和资源分散 ‹factor:duplicate-construction-and-resource-dispersion›" in out
+    assert "—导致 (原文明说)→ 重复建设和资源分散 ‹factor:duplicate-construction-and-resource-dispersion›" in out
     # the factor its passage lists is a part, not a cause (issue 18)
     assert "四地重点发展产业雷同度较高 ‹factor:overlapping-priority-industries› —属于→ 本节点" in out
     assert "江浙沪皖·四地 = 四地" in out  # the figure printed in its passage, as printed

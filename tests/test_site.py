@@ -73,7 +73,7 @@ def test_build_figures(site: BuiltSite, store: ox.Store) -> None:
     r = site.result
     assert r.entities == count(store, f'?x ?p ?o FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ID}") '
                                       f'&& !STRSTARTS(STR(?x), "{ID}evidence/") && !STRSTARTS(STR(?x), "{ID}link/"))')
-    assert r.evidence == count(store, "?x a yrd:Evidence") == 1458
+    assert r.evidence == count(store, "?x a yrd:Evidence") == 1463
     assert r.links == count(store, "?x a yrd:Link") == 462
     assert r.terms == count(store, f'?x ?p ?o FILTER(STRSTARTS(STR(?x), "{Y}") && STR(?x) != "{Y}")')
     # every page exists once in each language, plus the root landing page
@@ -187,7 +187,7 @@ def test_every_anchored_quote_is_highlighted(site: BuiltSite, store: ox.Store) -
     if not site.has_source:
         pytest.skip(f"source text not found at {SOURCE}")
     anchored = count(store, "?x a yrd:Evidence ; yrd:start ?s ; yrd:end ?e")
-    assert site.result.quotes_highlighted == anchored == 1458
+    assert site.result.quotes_highlighted == anchored == 1463
     for lang in ("zh", "en"):
         page = site.path / lang / "paper.html"
         text = page.read_text(encoding="utf-8")
@@ -222,7 +222,7 @@ def test_paper_without_source_lists_the_quotes_and_says_why(store: ox.Store, tmp
     r = render_site(store)
     text = r.files["zh/paper.html"].decode()
     assert 'id="no-source"' in text and "absent.txt" in text and "source text not found" in text
-    assert text.count('class="ev-anchor"') == 1458
+    assert text.count('class="ev-anchor"') == 1463
     assert r.source is None and "absent.txt" in r.problem
 
 

@@ -176,13 +176,13 @@ def test_analysis(run) -> None:  # type: ignore[no-untyped-def]
     assert "Remedies that address the most problems" in text
     assert "Cycles in the causal subgraph" in text
     assert text.startswith("== Links of the argument per strength (stated / echoed / interpreted)\n"
-                           "  causal               27    4   25  = 56\n  remedy (addresses)    4   24   54  = 82\n"
-                           "  support               0    9    8  = 17\n")
+                           "  causal               28    5   23  = 56\n  remedy (addresses)    4   26   52  = 82\n"
+                           "  support               0   10    7  = 17\n")
     zh = run("trace", "--analysis").stdout
     assert zh.startswith("== 论证链接按强度计数(原文明说 / 措辞呼应 / 图谱解读)")
     data = json.loads(run("trace", "--analysis", "--format", "json").stdout)
     assert data["problems_no_remedy_reaches"] == []
-    assert data["links_by_strength"]["remedy"] == {"stated": 4, "echoed": 24, "interpreted": 54}
+    assert data["links_by_strength"]["remedy"] == {"stated": 4, "echoed": 26, "interpreted": 52}
     assert data["remedy_links_by_strength"]["problem:P1.1"] == {"stated": 2, "echoed": 0, "interpreted": 4}
 
 

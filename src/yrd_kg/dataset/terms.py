@@ -34,7 +34,7 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 def from_ox(t: Any) -> Any:
     """The rdflib term for a pyoxigraph term (``None`` stays ``None``); ValueError for anything else.
 
-    Literals keep their lexical form exactly (a share printed ``0.1990`` stays ``0.1990``).
+    Literals keep their lexical form exactly (a share printed ``0.1990`` stays ``0.1990``, ``01`` stays ``01``).
     """
     if t is None:
         return None
@@ -46,7 +46,9 @@ def from_ox(t: Any) -> Any:
         if t.language:
             return Literal(t.value, lang=t.language)
         dt = t.datatype.value
-        return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
+        # normalize=False: rdflib would rewrite "01"^^xsd:integer as "1" and an ill-typed "none"^^xsd:boolean as
+        # "false"; the lexical form stays as written
+        return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt), normalize=False)
     raise ValueError(f"unsupported term {t!r} (RDF-star is not supported)")
 
 

@@ -62,7 +62,7 @@ def graph_answer(triples: Sequence[ox.Triple], offer: Offer, truncated: bool = F
     if offer.key == "rdfxml":
         text = (ox.serialize(list(triples), format=ox.RdfFormat.RDF_XML) or b"").decode("utf-8")
     else:
-        text = ResultTable.from_triples(triples).format(offer.key)
+        text = ResultTable.from_triples(triples).format(offer.key, plain_values=False)
     return Answer(text.encode("utf-8"), offer.content_type, truncated, len(triples))
 
 
@@ -70,7 +70,8 @@ def table_answer(table: ResultTable, offer: Offer, truncated: bool) -> Answer:
     """A SELECT/ASK table (or a CONSTRUCT's triples) in the format ``offer`` names."""
     if table.kind == "construct" and table.triples is not None:
         return graph_answer(table.triples, offer, truncated)
-    return Answer(table.format(offer.key).encode("utf-8"), offer.content_type, truncated, len(table.rows))
+    return Answer(table.format(offer.key, plain_values=False).encode("utf-8"), offer.content_type, truncated,
+                  len(table.rows))
 
 
 def sparql_job(store: ox.Store, text: str, dataset: Dataset, accept: str, fmt: str, max_rows: int) -> Answer:

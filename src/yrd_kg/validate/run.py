@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from yrd_kg.dataset.loader import LoadError
 from yrd_kg.dataset.store import Dataset, dataset_from_files, open_dataset
-from yrd_kg.dataset.terms import from_graph
+from yrd_kg.dataset.terms import from_graph, to_ox
 from yrd_kg.namespaces import YRD
 from yrd_kg.sparql.catalogue import SavedQuery, list_queries, load_query
 from yrd_kg.validate.labels import Labeller
@@ -40,8 +40,8 @@ from yrd_kg.validate.report import (
     ValidationResult,
 )
 from yrd_kg.validate.shacl import run_shacl, shacl_results
-from yrd_kg.validate.shapes import UnsafeShapesError, check_shapes, load_shapes, split_shapes
-from yrd_kg.validate.sparql_constraints import run_queries, run_sparql_constraints
+from yrd_kg.validate.shapes import UnsafeShapesError, check_shapes, load_shapes
+from yrd_kg.validate.violations import run_queries
 from yrd_kg.worker import DEFAULT_TIMEOUT, SandboxTimeout, run_with_timeout
 
 #: the named graph a caller's rdflib graph is put in for the SPARQL stages
@@ -83,11 +83,16 @@ _ORDER = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def _data(dataset: Dataset | None, graph: Graph | None, data_files: Iterable[Path] | None,
-          bnodes: dict[str, Node]) -> tuple[Dataset, Graph]:
-    """The dataset the SPARQL stages query and the rdflib graph pySHACL reads, for the given input."""
+          bnodes: dict[str, Node], literals: dict[str, Node]) -> tuple[Dataset, Graph]:
+    """The dataset the SPARQL stages query and the rdflib graph pySHACL reads, for the given input.
+
+    For a caller's graph, ``bnodes`` and ``literals`` map what the store shows (skolem IRIs of blank nodes it
+    cannot label, numbers in canonical form) back to the caller's own terms.
+    """
     if graph is not None:
         store = ox.Store()
         store.extend(from_graph(graph, _INPUT_GRAPH, bnodes))
+        _literal_forms(graph, literals)
         return Dataset(store, source="graph", shapes_quads=[]), graph
     try:
         ds = dataset if dataset is not None else (
@@ -95,6 +100,18 @@ def _data(dataset: Dataset | None, graph: Graph | None, data_files: Iterable[Pat
     except LoadError as exc:
         raise ValidationError(str(exc)) from exc
     return ds, ds.rdflib_graph()
+
+
+def _literal_forms(graph: Graph, literals: dict[str, Node]) -> None:
+    """The store's canonical form of each typed literal of ``graph`` (``"4.0"^^xsd:decimal`` is ``4``) → the literal."""
+    typed = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None}, key=str)
+    if not typed:
+        return
+    scratch = ox.Store()
+    p = ox.NamedNode("urn:x-yrd-kg:value")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-yrd-kg:{i}"), p, to_ox(o)) for i, o in enumerate(typed))
+    for q in scratch:
+        literals[str(q.object)] = typed[int(q.subject.value.rsplit(":", 1)[1])]
 
 
 ENGINES = ("sets", "pyshacl")
@@ -112,7 +129,8 @@ def validate(*, source: Path | None = None, lang: str = "en", data_files: Iterab
     build). ``inference``: ``none`` (default: SHACL's own subclass semantics over the ontology), ``rdfs``,
     ``owlrl`` or ``rl`` (both the OWL 2 RL closure; :mod:`yrd_kg.validate.inference`, cached per dataset).
     ``engine``: ``sets`` (default: every constraint one SPARQL query on pyoxigraph, :mod:`yrd_kg.validate.sets`)
-    or ``pyshacl`` (the reference: pySHACL for the core constraints, SHACL-SPARQL on pyoxigraph).
+    or ``pyshacl`` (the reference engine, every constraint; the set engine falls back to it for the constraint
+    kinds it does not evaluate and says so in ``engine``).
     """
     if engine not in ENGINES:
         raise ValidationError(f"unknown validation engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -120,7 +138,8 @@ def validate(*, source: Path | None = None, lang: str = "en", data_files: Iterab
 
     t0 = time.perf_counter()
     bnodes: dict[str, Node] = {}
-    ds, data = _data(dataset, graph, data_files, bnodes)
+    literals: dict[str, Node] = {}
+    ds, data = _data(dataset, graph, data_files, bnodes, literals)
     shapes_graph = load_shapes(shapes, ds if ds.source not in ("graph", "memory") else None)
     try:
         check_shapes(shapes_graph)  # SERVICE / LOAD / remote FROM in a shape: refused before anything runs
@@ -129,24 +148,25 @@ def validate(*, source: Path | None = None, lang: str = "en", data_files: Iterab
     qs = violation_queries() if queries is None else [load_query(Path(p)) for p in queries]
     labels = Labeller(data, lang)
     t1 = time.perf_counter()
+    fallback = ""
     if engine == "sets":
         from yrd_kg.validate.sets.engine import evaluate
-        from yrd_kg.validate.sets.prebinding import UnsupportedShapes
+        from yrd_kg.validate.sets.prebinding import ShapesForbidden, UnsupportedShapes
         from yrd_kg.validate.sets.report import set_results
 
         checked = with_inferences(ds, inference)
         try:
             hits = evaluate(checked.store, shapes_graph, use_default_graph_as_union=True)
-        except UnsupportedShapes as exc:
+            results = set_results(hits, shapes_graph, labels, bnodes, literals)
+        except ShapesForbidden as exc:
             raise ValidationError(f"the shapes cannot be applied: {exc}") from exc
-        results = set_results(hits, shapes_graph, labels, bnodes)
-        t2 = time.perf_counter()
-    else:
-        core_shapes, sparql_constraints = split_shapes(shapes_graph)
-        report = run_shacl(data, core_shapes, inference=inference)
+        except UnsupportedShapes as exc:  # an engine gap, not invalid SHACL: the reference engine runs them
+            fallback = str(exc)
+            engine = "pyshacl"
+    if engine == "pyshacl":
+        report = run_shacl(data, shapes_graph, inference=inference)  # every constraint, SHACL-SPARQL included
         results = shacl_results(report, shapes_graph, labels)
-        t2 = time.perf_counter()
-        results += run_sparql_constraints(ds.query, bnodes, sparql_constraints, labels)
+    t2 = time.perf_counter()
     results += run_queries(ds.query, bnodes, qs, labels)  # the data as built, without entailed triples
     t3 = time.perf_counter()
     if source is not None:
@@ -158,7 +178,9 @@ def validate(*, source: Path | None = None, lang: str = "en", data_files: Iterab
     import pyshacl
 
     desc = (f"set-based on pyoxigraph {ox.__version__} (every constraint one query)" if engine == "sets"
-            else f"pySHACL {pyshacl.__version__} (core); sh:sparql on pyoxigraph")
+            else f"pySHACL {pyshacl.__version__} (the reference engine; slow on SHACL-SPARQL)")
+    if fallback:
+        desc += f" — the set-based engine does not evaluate these shapes ({fallback})"
     info = {
         "shacl": desc,
         "queries": f"pyoxigraph {ox.__version__}",

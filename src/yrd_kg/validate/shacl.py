@@ -96,10 +96,13 @@ def run_shacl(graph: Graph, shapes: Graph, *, inference: str = "none") -> Graph:
 
         data = materialise_rl(graph)
         inf = None
-    _conforms, report, text = shacl_validate(
-        data, shacl_graph=shapes, inference=inf, advanced=True, allow_warnings=True, allow_infos=True,
-        inplace=False,
-    )
+    try:
+        _conforms, report, text = shacl_validate(
+            data, shacl_graph=shapes, inference=inf, advanced=True, allow_warnings=True, allow_infos=True,
+            inplace=False,
+        )
+    except NotImplementedError as exc:
+        raise ValidationError(f"the shapes cannot be applied (pySHACL does not implement: {exc})") from exc
     if not isinstance(report, Graph):
         why = " ".join(str(text).split())[:300] if text else "no report graph"
         raise ValidationError(f"the shapes cannot be applied (pySHACL: {why})")

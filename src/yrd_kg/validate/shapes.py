@@ -1,25 +1,21 @@
 """The shapes: loaded from the build (or from given files), guarded, and split for the engines that run them.
 
 The guard refuses a shapes graph whose SPARQL would reach out (``SERVICE``, ``LOAD``, a non-local
-``FROM``) before anything runs. :func:`split_shapes` separates the ``sh:sparql`` constraints (run on
-pyoxigraph) from the core constraints (run by pySHACL).
+``FROM``) before anything runs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SH
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
 from yrd_kg.dataset.loader import LoadError, parse_file
 from yrd_kg.errors import InputError
-from yrd_kg.validate.report import Severity, ValidationError
+from yrd_kg.validate.report import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from yrd_kg.dataset.store import Dataset
@@ -101,67 +97,3 @@ def check_shapes(shapes: Graph) -> None:
                 problems.append(f"shape {name.n3()}: sh:{prop} {why}; refused (not executed)")
     if problems:
         raise UnsafeShapesError("; ".join(sorted(problems)))
-
-
-@dataclass(frozen=True)
-class SparqlConstraint:
-    """An ``sh:sparql`` constraint of a node shape, run on pyoxigraph (``$this`` pre-bound by VALUES)."""
-
-    shape: URIRef | BNode
-    node: Node
-    select: str
-    severity: Severity
-    messages: tuple[Literal, ...]
-    targets: tuple[str, ...]
-
-
-def _prefix_header(shapes: Graph, constraint: Node) -> str:
-    lines = []
-    for decl_owner in shapes.objects(constraint, SH.prefixes):
-        for decl in shapes.objects(decl_owner, SH.declare):
-            pfx, ns = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
-            if pfx is not None and ns is not None:
-                lines.append(f"PREFIX {pfx}: <{ns}>")
-    return "\n".join(sorted(set(lines)))
-
-
-def _targets(shapes: Graph, shape: Node) -> tuple[str, ...]:
-    """SELECT queries (binding ?this) for the focus nodes of ``shape``."""
-    out: list[str] = []
-    for c in shapes.objects(shape, SH.targetClass):
-        out.append(f"SELECT DISTINCT ?this WHERE {{ ?this a/<{RDFS.subClassOf}>* <{c}> }}")
-    for n in shapes.objects(shape, SH.targetNode):
-        if isinstance(n, URIRef):
-            out.append(f"SELECT ?this WHERE {{ VALUES ?this {{ <{n}> }} ?this ?p ?o }} LIMIT 1")
-    for p in shapes.objects(shape, SH.targetSubjectsOf):
-        out.append(f"SELECT DISTINCT ?this WHERE {{ ?this <{p}> ?o }}")
-    for p in shapes.objects(shape, SH.targetObjectsOf):
-        out.append(f"SELECT DISTINCT ?this WHERE {{ ?s <{p}> ?this }}")
-    for t in shapes.objects(shape, SH.target):
-        sel = shapes.value(t, SH.select)
-        if sel is not None:
-            out.append(_prefix_header(shapes, t) + "\n" + str(sel))
-    return tuple(out)
-
-
-def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """The shapes graph without its ``sh:sparql`` constraints (for pySHACL), and those constraints."""
-    core = Graph()
-    for t in shapes:
-        core.add(t)
-    constraints: list[SparqlConstraint] = []
-    for shape, c in list(shapes.subject_objects(SH.sparql)):
-        core.remove((shape, SH.sparql, c))
-        if shapes.value(shape, SH.deactivated) == Literal(True) or shapes.value(c, SH.deactivated) == Literal(True):
-            continue
-        sel = shapes.value(c, SH.select)
-        if sel is None:
-            continue
-        assert isinstance(shape, URIRef | BNode)
-        msgs = tuple(m for m in shapes.objects(c, SH.message) if isinstance(m, Literal)) or tuple(
-            m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal))
-        constraints.append(SparqlConstraint(
-            shape, c, _prefix_header(shapes, c) + "\n" + str(sel).replace("$this", "?this"),
-            Severity.from_iri(shapes.value(shape, SH.severity)), msgs, _targets(shapes, shape)))
-    # a shape left with no constraint and no property would only be targeted: drop its targets too
-    return core, sorted(constraints, key=lambda k: str(k.shape))

@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from yrd_kg.dataset.terms import from_ox as to_rdflib
 from yrd_kg.dataset.terms import to_ox
-from yrd_kg.validate.sets.prebinding import Analysis, UnsupportedShapes, bound_prebound
+from yrd_kg.validate.sets.prebinding import Analysis, ShapesForbidden, UnsupportedShapes, bound_prebound
 
 
 @dataclass(frozen=True)
@@ -395,13 +395,13 @@ class _Shape:
             return
         sel = g.value(c, SH.select)
         if sel is None:
-            raise UnsupportedShapes(f"shape {self.node}: sh:sparql without sh:select")
+            raise ShapesForbidden(f"shape {self.node}: sh:sparql without sh:select")
         text = bound_prebound(str(sel))
         if self.path is not None:
             text = re.sub(r"\$PATH\b", lambda _m: self.path or "", text)
         a = Analysis(text)
         if a.forbidden:
-            raise UnsupportedShapes(f"shape {self.node}: SHACL forbids {', '.join(sorted(set(a.forbidden)))} in a "
+            raise ShapesForbidden(f"shape {self.node}: SHACL forbids {', '.join(sorted(set(a.forbidden)))} in a "
                                     "SPARQL constraint with pre-bound variables")
         subst: dict[Any, Any] = {}
         if "currentShape" in a.mentions:
@@ -445,7 +445,7 @@ class _Shape:
             return _dicts(self.ctx.store.query(text, use_default_graph_as_union=self.ctx.union,
                                                substitutions=subst or None))
         except SyntaxError as exc:
-            raise UnsupportedShapes(f"shape {self.node}: SPARQL constraint does not parse: {exc}") from exc
+            raise ShapesForbidden(f"shape {self.node}: SPARQL constraint does not parse: {exc}") from exc
 
 
 _CASTS = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.dateTime, XSD.date, XSD.time}

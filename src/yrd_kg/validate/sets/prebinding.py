@@ -15,7 +15,11 @@ from yrd_kg.errors import InputError
 
 
 class UnsupportedShapes(InputError):
-    """A shape uses a constraint kind or SPARQL form that the set-based engine does not evaluate."""
+    """A shape uses a constraint kind the set-based engine does not evaluate (the reference engine may)."""
+
+
+class ShapesForbidden(UnsupportedShapes):
+    """A shape is not valid SHACL (a SPARQL form SHACL forbids, a query that does not parse): no engine may run it."""
 
 
 # ------------------------------------------------------------------------------------------- SPARQL text
@@ -77,7 +81,7 @@ class Analysis:
         self.not_exists: list[tuple[int, int, _Group, int]] = []  # top-level FILTER NOT EXISTS: tokens, group
         i = next((k for k, x in enumerate(t) if x.up == "SELECT"), None)
         if i is None:
-            raise UnsupportedShapes("sh:select is not a SELECT query")
+            raise ShapesForbidden("sh:select is not a SELECT query")
         j = self._projection(i + 1, top=True)
         self.select_end = t[j - 1].start + len(t[j - 1].text)
         j += t[j].up == "WHERE"
@@ -131,7 +135,7 @@ class Analysis:
             if x.up == "AS" and t[i + 1].var in _PREBOUND:
                 self.forbidden.append(f"AS {t[i + 1].text}")
             i += 1
-        raise UnsupportedShapes("unbalanced parentheses in a SPARQL constraint")
+        raise ShapesForbidden("unbalanced parentheses in a SPARQL constraint")
 
     def _group(self, i: int, kind: str) -> tuple[_Group, int]:
         """Parse the group whose '{' is at i; returns it and the index after its '}'."""
@@ -187,7 +191,7 @@ class Analysis:
                 if x.var == "this":
                     g.events.append(_Ev("triple", True, []))
                 i += 1
-        raise UnsupportedShapes("unbalanced braces in a SPARQL constraint")
+        raise ShapesForbidden("unbalanced braces in a SPARQL constraint")
 
     def as_minus(self, query: str) -> str:
         """Top-level ``FILTER NOT EXISTS { P }`` as ``MINUS { P }`` where the two are equivalent.
