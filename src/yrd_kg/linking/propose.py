@@ -37,7 +37,18 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import yrd_kg.resources as resources
-from yrd_kg.dataset.loader import DEFAULT_MAX_BYTES, FORMATS, OWL_SYNTAXES, LoadError, check_local_path, parse_file
+from yrd_kg.dataset.loader import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    OWL_SYNTAXES,
+    LoadError,
+    check_local_path,
+    check_owl_nesting,
+    parse_file,
+    read_file,
+    read_text,
+)
+from yrd_kg.dataset.build import write_atomic
 from yrd_kg.errors import InputError
 from yrd_kg.linking.sssom import (
     CURIE_MAP,
@@ -53,6 +64,7 @@ from yrd_kg.linking.sssom import (
     write_sssom,
 )
 from yrd_kg.namespaces import BASE, GRAPH, ID, NACE2, NACE_RAMON, VERSION, YRD
+from yrd_kg.worker import DEFAULT_TIMEOUT, SandboxError, SandboxTimeout, run_with_timeout
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
@@ -89,12 +101,20 @@ class LinkError(InputError):
 
 
 def _horned_graph(path: Path, fmt: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
-    """Read OWL Manchester/functional syntax with py-horned-owl: classes, labels and named superclasses."""
+    """Read OWL Manchester/functional syntax with py-horned-owl, in a worker (nesting capped first)."""
     p = check_local_path(path)
-    if not p.is_file():
-        raise LoadError(p, "no such file")
-    if p.stat().st_size > max_bytes:
-        raise LoadError(p, f"file is {p.stat().st_size} bytes, over the cap of {max_bytes} bytes")
+    check_owl_nesting(p, read_file(p, max_bytes=max_bytes))
+    try:
+        return run_with_timeout(_horned_graph_now, p, fmt, timeout=DEFAULT_TIMEOUT, network=False,
+                                what=f"reading {p}")
+    except SandboxTimeout:
+        raise
+    except SandboxError as exc:  # a crash of the Rust parser
+        raise LoadError(p, f"py-horned-owl failed on this file: {exc}") from exc
+
+
+def _horned_graph_now(p: Path, fmt: str) -> Graph:
+    """Read OWL Manchester/functional syntax with py-horned-owl: classes, labels and named superclasses."""
     try:
         import pyhornedowl
     except ImportError:
@@ -499,12 +519,22 @@ class AcceptResult:
     rejected: int
 
 
+_PLAIN_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_plain_name(name: str) -> str:
+    """``name`` when it is a plain file name (letters, digits, ``.``, ``_``, ``-``; no separator, no ``..``)."""
+    if not _PLAIN_NAME_RE.fullmatch(name) or ".." in name:
+        raise LinkError(f"--name {name!r}: must be a plain name (letters, digits, '.', '_', '-'; "
+                        "no path separator, no '..', at most 100 characters)")
+    return name
+
+
 def accept(reviewed: Path | str, name: str, *, accepted_dir: Path | None = None) -> AcceptResult:
     """Write the accepted rows of a reviewed SSSOM file as Turtle under ``mappings/accepted/<name>.ttl``."""
+    check_plain_name(name)
     p = Path(reviewed)
-    if not p.is_file():
-        raise LinkError(f"{p}: no such file")
-    text = p.read_text(encoding="utf-8")
+    text = read_text(p)
     problems = validate_sssom(text)
     if problems:
         raise LinkError(f"{p}: not a valid SSSOM/TSV file: " + "; ".join(problems[:5]))
@@ -515,12 +545,11 @@ def accept(reviewed: Path | str, name: str, *, accepted_dir: Path | None = None)
     for pfx, ns in curies.prefixes.items():
         g.bind(pfx, ns, override=True)
     out_dir = accepted_dir if accepted_dir is not None else default_accepted_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{name}.ttl"
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     header = (f"# Accepted mappings from {p.name} (sha256 {digest}…), written by `yrd-kg link --accept`.\n"
               f"# Graph: {accepted_graph_iri(name)}. Rows rejected in review are left out; see docs/LINKING.md.\n")
-    out.write_text(header + g.serialize(format="turtle"), encoding="utf-8")
+    write_atomic(out, (header + g.serialize(format="turtle")).encode("utf-8"))
     return AcceptResult(out, accepted_graph_iri(name), len(g), len(ms.rows) - len(keep))
 
 
