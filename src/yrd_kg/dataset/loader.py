@@ -370,6 +370,10 @@ def _parse_strict(path: Path, data: bytes, fmt: str) -> list[Triple] | None:
                 for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri())]
     except SyntaxError as exc:
         raise LoadError(path, f"invalid {fmt}: {exc.msg}", exc.lineno) from exc
+    except MemoryError as exc:  # pyoxigraph's token buffer: a literal or IRI over 16 MB
+        if "buffer maximal size" in str(exc):
+            raise LoadError(path, f"a single term (literal or IRI) is longer than the parser's limit ({exc})") from exc
+        raise
     except (ValueError, OSError) as exc:
         raise LoadError(path, f"invalid {fmt}: {exc}") from exc
 

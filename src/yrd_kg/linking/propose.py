@@ -37,6 +37,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import yrd_kg.resources as resources
+from yrd_kg.dataset.build import write_atomic
 from yrd_kg.dataset.loader import (
     DEFAULT_MAX_BYTES,
     FORMATS,
@@ -48,7 +49,6 @@ from yrd_kg.dataset.loader import (
     read_file,
     read_text,
 )
-from yrd_kg.dataset.build import write_atomic
 from yrd_kg.errors import InputError
 from yrd_kg.linking.sssom import (
     CURIE_MAP,

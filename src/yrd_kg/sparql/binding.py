@@ -74,7 +74,7 @@ def _num_term(name: str, value: Any) -> ox.Literal:
     if num and (not num.is_finite() or num.adjusted() >= DECIMAL_MAX_EXPONENT):
         raise ParameterError(name, f"parameter {name!r} is out of range: a decimal's magnitude must stay below "
                                    f"1e{DECIMAL_MAX_EXPONENT}, got {_short(value)}")
-    sign, digits, exponent = num.as_tuple()
+    _, digits, exponent = num.as_tuple()
     assert isinstance(exponent, int)
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     if num and exponent + trailing < -DECIMAL_MAX_PLACES:

@@ -1,8 +1,8 @@
-"""The read-only guard: only SELECT, ASK, CONSTRUCT and DESCRIBE run; SERVICE and remote FROM only when allow-listed.
+r"""The read-only guard: only SELECT, ASK, CONSTRUCT and DESCRIBE run; SERVICE and remote FROM only when allow-listed.
 
-One text is checked and the same text runs. rdflib's parser (which decides here) expands ``\\uXXXX`` /
-``\\UXXXXXXXX`` codepoint escapes over the whole text before parsing, as the SPARQL spec says; Oxigraph
-(which executes) reads them only inside strings and IRIs. So a text like ``"P\\u0022 . ?s ?p " . SERVICE
+One text is checked and the same text runs. rdflib's parser (which decides here) expands ``\uXXXX`` /
+``\UXXXXXXXX`` codepoint escapes over the whole text before parsing, as the SPARQL spec says; Oxigraph
+(which executes) reads them only inside strings and IRIs. So a text like ``"P\u0022 . ?s ?p " . SERVICE
 <…> { … } #"`` is one literal to rdflib and a ``SERVICE`` call to Oxigraph. :func:`normalise` closes that
 gap: it expands every escape once, refuses an escape that stands for an ASCII delimiter or control
 character (quote, ``<``, ``>``, ``#``, backslash, newline …) and refuses a text that still holds an escape
@@ -128,7 +128,7 @@ def run_deep(fn: Callable[..., T], *args: Any) -> T:
 
 def nested_service(text: str) -> bool:
     """Whether a ``SERVICE`` keyword stands inside the group of another (by the lexer; strings and comments skipped)."""
-    depth, open_at = 0, []  # brace depth of each SERVICE group still open
+    depth, open_at = 0, list[int]()  # brace depth of each SERVICE group still open
     for kind, tok in tokens(text):
         if kind == "brace":
             depth += 1 if tok == "{" else -1

@@ -66,9 +66,11 @@ def execute(engine: Engine, text: str, form: str, name: str | None = None) -> Re
 def prepare(text: str, params: Sequence[Param], values: Mapping[str, Any], lang: str | None,
             allow_endpoints: Iterable[str], name: str, *, strict: bool = False,
             recheck: bool = False) -> tuple[str, str]:
-    """(bound text, query form): the guard first (:func:`yrd_kg.sparql.guard.checked`: the text that runs is
-    the text it checked), then the parameters bound as terms; ``recheck`` runs the guard again on the bound
-    text (for ad hoc texts, whose lexing the binder must not be trusted with)."""
+    """(bound text, query form): the guard first, then the parameters bound as terms.
+
+    The text that runs is the text :func:`yrd_kg.sparql.guard.checked` checked; ``recheck`` runs the guard
+    again on the bound text (for ad hoc texts, whose lexing the binder must not be trusted with).
+    """
     allow = tuple(allow_endpoints)
     chk = checked(text, allow_endpoints=allow, strict=strict)
     bound = bind_parameters(chk.text, params, values, lang=lang, name=name)
