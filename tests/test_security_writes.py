@@ -157,6 +157,18 @@ def test_export_and_diagrams_are_atomic(tmp_path: Path, monkeypatch: pytest.Monk
     assert (diagrams / "P1.1.svg").read_text(encoding="utf-8") == "previous\n" and _no_part_files(diagrams)
 
 
+@pytest.mark.java
+@pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime: HermiT cannot run")
+def test_reason_output_is_atomic(build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "inferred.ttl"
+    target.write_text("previous\n", encoding="utf-8")
+    monkeypatch.setenv("YRD_KG_BUILD", str(build_dir))
+    _failing_fsync(monkeypatch)
+    out = CliRunner().invoke(main, ["reason", "--ontology-only", "--no-property-values", "-o", str(target)])
+    assert out.exit_code == 2 and "no space left on the device; the previous version is unchanged" in out.stderr, out.output
+    assert target.read_text(encoding="utf-8") == "previous\n" and _no_part_files(tmp_path)
+
+
 def test_site_failure_keeps_the_previous_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yrd_kg.site.build as site_build
 

@@ -31,7 +31,7 @@ def _shorten_all(text: str) -> str:
     type=click.Path(path_type=Path),
     help="Data file(s) to reason over instead of the built data (repeatable; read by the safe loader).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
               help="Seconds before the run (loading --data, then HermiT) is stopped.")
 @click.option("--memory", type=int, default=2000, show_default=True, help="Java heap for HermiT, in MB.")
 @click.option(
