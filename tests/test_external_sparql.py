@@ -237,9 +237,8 @@ def _refusal_inputs(suite: str, suffix: str) -> list[Any]:
                          if p.name in REFUSAL_KNOWN else []) for p in sorted(folder.glob(f"*{suffix}"))]
 
 
-_RECURSION = ("refused, but not as SERVICE: rdflib's SPARQL parser (sparql.guard.check_read_only) hits its recursion "
-              "limit on these nested groups, so the guard refuses them as 'nested too deeply' before it sees the SERVICE")
-REFUSAL_KNOWN = dict.fromkeys(("service03.rq", "service06.rq"), _RECURSION)
+#: refusal inputs known to fail, with the reason (none since the guard refuses nested SERVICE as SERVICE)
+REFUSAL_KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

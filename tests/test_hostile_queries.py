@@ -77,6 +77,10 @@ LABEL_QUERY = YRD + "SELECT ?s WHERE { ?s skos:prefLabel ?l . FILTER(STR(?l) = ?
 
 @pytest.mark.parametrize("value", LITERAL_ATTACKS)
 def test_literal_parameter_injection_returns_nothing_extra(store: Any, value: str) -> None:
+    if "\\u" in value:  # SPARQL expands \uXXXX before parsing: such a value is refused, naming the parameter
+        with pytest.raises(ParameterError, match=r"label.*codepoint escape"):
+            run_sparql(LABEL_QUERY, store=store, label=value)
+        return
     res = run_sparql(LABEL_QUERY, store=store, label=value)
     assert len(res) == 0, res.rows[:3]
 

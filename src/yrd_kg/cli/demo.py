@@ -31,6 +31,11 @@ def demo(lang: str, source: Path | None) -> None:
     from yrd_kg.validate.report import Severity
     from yrd_kg.validate.run import validate
 
+    if source is not None:  # an explicit source must be a readable file (a FIFO or a folder is named as such)
+        from yrd_kg.dataset.loader import check_file
+
+        check_file(source)
+
     def head(zh: str, en: str) -> None:
         click.secho(f"\n== {zh if lang == 'zh' else en}", bold=True)
 

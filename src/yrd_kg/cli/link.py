@@ -39,8 +39,9 @@ def link(file: str, fmt: str | None, min_score: float, output: Path | None, revi
         return
     result = link_file(file, fmt=fmt, min_score=min_score)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(result.sssom, encoding="utf-8")
+        from yrd_kg.dataset.build import write_atomic
+
+        write_atomic(output, result.sssom.encode("utf-8"))
     else:
         click.echo(result.sssom, nl=False)
     click.echo(json.dumps(summary(result), ensure_ascii=False), err=True)

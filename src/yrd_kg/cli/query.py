@@ -48,47 +48,46 @@ def _common(f: Any) -> Any:
     f = click.option("--raw", is_flag=True, help="table, csv, tsv, md: RDF terms (full IRIs, quoted literals with "
                      "language tags and datatypes) instead of plain values.")(f)
     f = click.option("--wide", is_flag=True, help="table: one line per row (long text is wrapped by default).")(f)
+    f = click.option("--memory", type=click.IntRange(min=0), default=None, metavar="MB",
+                     help="Memory cap of the worker in MB (default: $YRD_KG_MEMORY_MB or 4096; 0: none).")(f)
     return f
 
 
 def _run(kind: str, text: str, values: dict[str, str], *, fmt: str, lang: str, with_files: tuple[Path, ...],
          endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-         max_rows: int, raw: bool, wide: bool) -> None:
-    """Run locally in a killable worker (limits), remotely with the endpoint's timeouts, or in-process with SERVICE allowed."""
-    from yrd_kg.sparql import limited, run
+         max_rows: int, raw: bool, wide: bool, memory: int | None) -> None:
+    """The whole run in a killable worker (:mod:`yrd_kg.sparql.limited`): locally with no network, or remotely."""
+    from yrd_kg.dataset.loader import check_file
+    from yrd_kg.sparql import limited
 
     for f in with_files:
-        if not f.is_file():
-            raise InputError(f"--with {f}: no such file")
+        check_file(f)
     if endpoint is None and default_graphs:
         raise InputError("--default-graph needs --endpoint (the local build's default graph is the union of its graphs)")
     if endpoint is not None and with_files:
         raise InputError("--with adds local files to the local dataset; it cannot be used with --endpoint "
                                "(push them to the store and name their graph with --default-graph)")
-    runner = run.run_query if kind == "query" else run.run_sparql
-    if endpoint is not None:
-        engine = run.make_engine(endpoint=endpoint, default_graphs=default_graphs, timeout=timeout)
-        table = runner(text, lang=lang, engine=engine, allow_endpoints=allow, params=values)
-    elif allow:  # SERVICE to an allow-listed endpoint: in-process (the network call has its own timeout)
-        table = runner(text, lang=lang, with_files=with_files, allow_endpoints=allow, params=values)
-    else:  # names in _iri parameters are resolved here: the worker's run binds IRIs only
-        from yrd_kg.sparql.catalogue import get_query, params_of, parse_header
-        from yrd_kg.sparql.guard import check_read_only
-        from yrd_kg.sparql.resolve import resolve_parameters
-
-        qtext = get_query(text).text if kind == "query" else text
-        check_read_only(qtext)  # a refused text opens no store
-        decl = params_of(qtext, parse_header(qtext))
-        values = resolve_parameters(decl, values, run.make_engine(with_files=with_files)) if values else values
-        limited_run = limited.run_query if kind == "query" else limited.run_sparql
-        res = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, params=values)
-        if res.notice():
-            click.echo(res.notice(), err=True)
-        table = res.table
+    limited_run = limited.run_query if kind == "query" else limited.run_sparql
+    res = limited_run(text, timeout=timeout, max_rows=max_rows, lang=lang, with_files=with_files, params=values,
+                      endpoint=endpoint, default_graphs=default_graphs, allow_endpoints=allow, memory_mb=memory)
+    if res.notice():
+        click.echo(res.notice(), err=True)
+    table = res.table
     if fmt in ("ttl", "nt", "jsonld") and table.kind != "construct":
         raise InputError(f"--format {fmt} needs a CONSTRUCT or DESCRIBE query; use table, csv, tsv, json, xml or md")
     out = table.format(fmt, plain_values=not raw, max_width=None if wide else 60)
     click.echo(out, nl=not out.endswith("\n"))
+
+
+class _Command(PolicyCommand):
+    """A query command whose help ends with the network protection active on this machine."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Say what keeps untrusted queries off the network here."""
+        from yrd_kg.worker import protection
+
+        formatter.write_paragraph()
+        formatter.write_text(f"Network: {protection()}.")
 
 
 @click.command(name="queries", cls=PolicyCommand)
@@ -106,38 +105,35 @@ def queries(lang: str, kind: str | None) -> None:
         click.echo(f"{q.name:<{width}}  {q.summary(lang)}" + (f"  [{ps}]" if ps else ""))
 
 
-@click.command(name="query", cls=PolicyCommand)
+@click.command(name="query", cls=_Command)
 @click.argument("name")
 @_common
 def query(name: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
           endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-          max_rows: int, raw: bool, wide: bool) -> None:
+          max_rows: int, raw: bool, wide: bool, memory: int | None) -> None:
     """Run the saved query NAME (see ``yrd-kg queries``), locally or against --endpoint.
 
     A node parameter takes a short id, a section number or a label as well as an IRI: -p problem_iri=P4.3.
     """
     _run("query", name, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
-         default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide)
+         default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide,
+         memory=memory)
 
 
-@click.command(name="sparql", cls=PolicyCommand)
+@click.command(name="sparql", cls=_Command)
 @click.argument("file", type=str)
 @_common
 def sparql(file: str, params: tuple[str, ...], fmt: str, lang: str, with_files: tuple[Path, ...],
            endpoint: str | None, default_graphs: tuple[str, ...], allow: tuple[str, ...], timeout: float,
-           max_rows: int, raw: bool, wide: bool) -> None:
+           max_rows: int, raw: bool, wide: bool, memory: int | None) -> None:
     """Run an ad hoc read-only query from FILE (``-`` reads standard input), locally or against --endpoint."""
+    from yrd_kg.dataset.loader import read_text
     from yrd_kg.sparql.errors import QueryError
 
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        p = Path(file)
-        if not p.is_file():
-            raise InputError(f"{file}: no such file")
-        text = p.read_text(encoding="utf-8")
+    text = sys.stdin.read() if file == "-" else read_text(file, max_bytes=10 * 1024 * 1024)
     try:
         _run("sparql", text, _parse_params(params), fmt=fmt, lang=lang, with_files=with_files, endpoint=endpoint,
-             default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide)
+             default_graphs=default_graphs, allow=allow, timeout=timeout, max_rows=max_rows, raw=raw, wide=wide,
+             memory=memory)
     except QueryError as exc:
         raise QueryError(f"{file}: {exc}") from exc

@@ -28,10 +28,11 @@ def _shorten_all(text: str) -> str:
     "--data",
     "files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Data file(s) to reason over instead of the built data (repeatable).",
+    type=click.Path(path_type=Path),
+    help="Data file(s) to reason over instead of the built data (repeatable; read by the safe loader).",
 )
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds before the run (loading --data, then HermiT) is stopped.")
 @click.option("--memory", type=int, default=2000, show_default=True, help="Java heap for HermiT, in MB.")
 @click.option(
     "--property-values/--no-property-values",
@@ -70,6 +71,8 @@ def reason(
     report = lib.reason(include_data=not ontology_only, files=list(files) or None, timeout=timeout,
                         memory_mb=memory, property_values=property_values, explain=explain)
 
+    for iri in report.ignored_imports:
+        click.echo(f"note: owl:imports <{iri}> not followed (the reasoner reads only the given graph)", err=True)
     click.echo(report.summary())
     if not report.consistent:
         if report.explanations:

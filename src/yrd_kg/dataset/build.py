@@ -18,9 +18,11 @@ sources give the same labels in every process; :func:`yrd_kg.namespaces.skolem` 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -230,8 +232,33 @@ def source_manifest(files: Iterable[Path]) -> dict[str, str]:
     return out
 
 
+def _write_error(path: Path, exc: OSError, tail: str) -> BuildError:
+    why = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return BuildError(f"{path}: cannot write: {why}{tail}")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file)."""
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file).
+
+    Any failure (full disk, read-only folder, a signal) removes the temporary file, leaves the previous
+    version intact and raises :class:`BuildError` naming the file and the cause. A ``path`` that is a
+    device or a named pipe (``/dev/null``, ``/dev/full``, a FIFO) is written to directly: a rename would
+    replace the device.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISBLK(mode)):
+        try:
+            with path.open("wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise _write_error(path, exc, "") from exc
+        return
+    if mode is not None and stat.S_ISDIR(mode):
+        raise BuildError(f"{path}: cannot write: it is a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -245,7 +272,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise BuildError(f"{path}: cannot write: {exc.strerror or exc}; the previous version is unchanged") from exc
+        raise _write_error(path, exc, "; the previous version is unchanged") from exc
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): no stray temporary file either
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -61,6 +64,9 @@ OWL_SYNTAXES = {"manchester", "functional"}
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: JSON nesting deeper than this is refused
 MAX_JSON_DEPTH = 200
+#: OWL functional / Manchester nesting deeper than this is refused before py-horned-owl reads the file
+#: (measured: its Manchester parser segfaults at ~1000 nested parentheses on an 8 MB stack, functional at ~6500)
+MAX_OWL_NESTING = 500
 
 
 class LoadError(InputError):
@@ -113,6 +119,96 @@ def check_local_path(path: str | Path, *, allow_remote: bool = False) -> Path:
     if odd and not allow_remote:
         raise LoadError(s, f"refused: the source is {odd}; only local files are loaded (use the allow flag to override)")
     return Path(s)
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What a non-regular file is ("a folder", "a named pipe (FIFO)" …), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def _open_error(path: Path, exc: OSError) -> LoadError:
+    if isinstance(exc, FileNotFoundError):
+        return LoadError(path, "no such file")
+    if isinstance(exc, PermissionError):
+        return LoadError(path, "cannot read: permission denied")
+    return LoadError(path, f"cannot read: {exc.strerror or exc}")
+
+
+def check_file(path: Path | str) -> Path:
+    """``path`` when it is an existing regular file; :class:`LoadError` saying what it is otherwise.
+
+    A folder, a named pipe, a device or a socket is named as such (never "no such file"); nothing is
+    opened, so a FIFO never blocks.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise _open_error(p, exc) from exc
+    what = _not_a_file(st.st_mode)
+    if what:
+        raise LoadError(p, f"is {what}, not a regular file; refused")
+    return p
+
+
+def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; :class:`LoadError` naming the file otherwise.
+
+    Checked before and after opening (non-blocking), so a file swapped for a FIFO or a device in between
+    is refused too.
+    """
+    p = check_file(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _open_error(p, exc) from exc
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            what = _not_a_file(st.st_mode)
+            if what:
+                raise LoadError(p, f"is {what}, not a regular file; refused")
+            if st.st_size > max_bytes:
+                raise LoadError(p, f"file is {st.st_size} bytes, over the cap of {max_bytes} bytes")
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise _open_error(p, exc) from exc
+    if len(data) > max_bytes:
+        raise LoadError(p, f"file is over the cap of {max_bytes} bytes")
+    return data
+
+
+def read_text(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """:func:`read_file` decoded as UTF-8 (an undecodable byte is a :class:`LoadError` naming file and line)."""
+    data = read_file(path, max_bytes=max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path, f"not UTF-8: {exc.reason} at byte {exc.start}", _line_of(data, exc.start)) from exc
+
+
+def check_owl_nesting(path: Path, data: bytes, limit: int = MAX_OWL_NESTING) -> None:
+    """Refuse OWL functional/Manchester text nesting parentheses deeper than ``limit`` (an upper bound: all count)."""
+    depth = top = 0
+    line = 1
+    for i, byte in enumerate(data):
+        if byte == 0x28:  # (
+            depth += 1
+            if depth > top:
+                top = depth
+                if top > limit:
+                    line = data.count(b"\n", 0, i) + 1
+                    raise LoadError(path, f"nesting deeper than the cap of {limit} levels (OWL syntax parsers "
+                                          "crash on deep nesting); refused", line)
+        elif byte == 0x29 and depth:  # )
+            depth -= 1
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -224,6 +320,29 @@ def _context_value(path: Path, v: Any, shipped: Mapping[str, Any]) -> Any:
     return v
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _json_float(text: str) -> Any:
+    """A JSON number with a fraction or exponent: a float, or an ``xsd:double`` value object for ±INF."""
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    return {"@value": "INF" if value > 0 else "-INF", "@type": _XSD + "double"}
+
+
+def _json_int(text: str) -> Any:
+    """A JSON integer: an int, or an ``xsd:integer`` value object past 18 digits (no huge int conversion)."""
+    if len(text.lstrip("-")) <= 18:
+        return int(text)
+    return {"@value": text, "@type": _XSD + "integer"}
+
+
+def _json_constant(name: str) -> Any:
+    """``NaN``, ``Infinity``, ``-Infinity`` (not JSON, but Python reads them): their XSD lexical forms."""
+    return {"@value": {"NaN": "NaN", "Infinity": "INF", "-Infinity": "-INF"}[name], "@type": _XSD + "double"}
+
+
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "xml": "RDF_XML"}
 
 
@@ -251,6 +370,10 @@ def _parse_strict(path: Path, data: bytes, fmt: str) -> list[Triple] | None:
                 for q in ox.parse(data, format=getattr(ox.RdfFormat, name), base_iri=path.resolve().as_uri())]
     except SyntaxError as exc:
         raise LoadError(path, f"invalid {fmt}: {exc.msg}", exc.lineno) from exc
+    except MemoryError as exc:  # pyoxigraph's token buffer: a literal or IRI over 16 MB
+        if "buffer maximal size" in str(exc):
+            raise LoadError(path, f"a single term (literal or IRI) is longer than the parser's limit ({exc})") from exc
+        raise
     except (ValueError, OSError) as exc:
         raise LoadError(path, f"invalid {fmt}: {exc}") from exc
 
@@ -262,21 +385,31 @@ def parse_bytes(path: Path, data: bytes, fmt: str) -> list[Triple]:
     """Parse ``data`` (read from ``path``) as ``fmt`` into pyoxigraph triples, with every safety check."""
     if fmt in OWL_SYNTAXES:  # read by py-horned-owl, then checked and parsed as the RDF/XML it gives
         from yrd_kg.dataset.owlsyntax import OWLSyntaxError, to_rdfxml
+        from yrd_kg.worker import DEFAULT_TIMEOUT, SandboxError, SandboxTimeout, run_with_timeout
 
-        try:
-            data, fmt = to_rdfxml(data, fmt), "xml"
+        check_owl_nesting(path, data)  # the Rust parsers crash on deep nesting: refused before they run
+        try:  # in a worker with no network: a crash of py-horned-owl becomes an error, never takes us down
+            data = run_with_timeout(to_rdfxml, data, fmt, timeout=DEFAULT_TIMEOUT, network=False, what=f"reading {path}")
+            fmt = "xml"
         except OWLSyntaxError as exc:
             raise LoadError(path, str(exc)) from exc
+        except SandboxTimeout:
+            raise
+        except SandboxError as exc:
+            raise LoadError(path, f"py-horned-owl failed on this file: {exc}") from exc
     check_bytes(path, data)
     if fmt in ("xml", "trix"):
         _refuse_dtd(path, data)
     if fmt == "json-ld":
         try:
-            obj = json.loads(data.decode("utf-8"))
+            obj = json.loads(data.decode("utf-8"), parse_float=_json_float, parse_int=_json_int,
+                             parse_constant=_json_constant)
         except RecursionError as exc:
             raise LoadError(path, f"JSON nesting deeper than the cap of {MAX_JSON_DEPTH}") from exc
         except json.JSONDecodeError as exc:
             raise LoadError(path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+        except ValueError as exc:
+            raise LoadError(path, f"invalid JSON: {exc}") from exc
         if not _json_depth_ok(obj, MAX_JSON_DEPTH):
             raise LoadError(path, f"JSON nesting deeper than the cap of {MAX_JSON_DEPTH}")
         obj = _resolve_contexts(path, obj, _shipped_contexts())
@@ -316,12 +449,7 @@ def parse_file(path: Path | str, fmt: str | None = None, *, max_bytes: int = DEF
     Raises :class:`LoadError` naming the file (and the line when known).
     """
     p = check_local_path(path, allow_remote=allow_remote)
-    if not p.is_file():
-        raise LoadError(p, "no such file")
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise LoadError(p, f"file is {size} bytes, over the cap of {max_bytes} bytes")
-    data = p.read_bytes()
+    data = read_file(p, max_bytes=max_bytes)
     fmt = fmt or guess_format(p, data)
     try:
         triples = parse_bytes(p, data, fmt)

@@ -128,6 +128,9 @@ class Dataset:
         from the N-Quads artefact, or from the quads a dataset was made of.
         """
         if self.nq_file is not None:
+            if self.checksum and file_sha256(self.nq_file) != self.checksum:
+                raise StoreCorruptError(self.nq_file, "changed since it was opened (SHA-256): never answered from; "
+                                                      "run the command again (it rebuilds) or `yrd-kg build --force`")
             return iter(ox.parse(path=str(self.nq_file), format=ox.RdfFormat.N_QUADS))
         if self._exact is not None:
             return iter(self._exact)
@@ -168,6 +171,7 @@ class Dataset:
             return to_graph(self._shapes_quads)
         if self._shapes_file is None:
             return Graph()
+        verify_artefact(self._shapes_file.parent, self._shapes_file.name)  # a changed byte is never read
         try:
             quads = ox.parse(path=str(self._shapes_file), format=ox.RdfFormat.N_QUADS)
             g = to_graph(quads)

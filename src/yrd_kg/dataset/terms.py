@@ -52,6 +52,10 @@ def from_ox(t: Any) -> Any:
     raise ValueError(f"unsupported term {t!r} (RDF-star is not supported)")
 
 
+_XSD_FLOATS = frozenset(f"http://www.w3.org/2001/XMLSchema#{n}" for n in ("double", "float"))
+_XSD_SPECIAL = {"inf": "INF", "+inf": "INF", "-inf": "-INF", "nan": "NaN", "infinity": "INF", "-infinity": "-INF"}
+
+
 def to_ox(t: Any, bnodes: MutableMapping[str, Node] | None = None) -> Any:
     """The pyoxigraph term for an rdflib term (``None`` stays ``None``); ValueError for anything else.
 
@@ -74,7 +78,10 @@ def to_ox(t: Any, bnodes: MutableMapping[str, Node] | None = None) -> Any:
         if t.language:
             return ox.Literal(str(t), language=t.language)
         if t.datatype is not None and str(t.datatype) not in (_XSD_STRING, _RDF_LANG_STRING):
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            lexical = str(t)
+            if str(t.datatype) in _XSD_FLOATS:  # rdflib writes Python's inf / nan: not XSD lexical forms
+                lexical = _XSD_SPECIAL.get(lexical.lower(), lexical)
+            return ox.Literal(lexical, datatype=ox.NamedNode(str(t.datatype)))
         return ox.Literal(str(t))
     raise ValueError(f"unsupported rdflib term {t!r}")
 

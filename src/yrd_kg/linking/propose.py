@@ -27,7 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 import yrd_kg.resources as resources
-from yrd_kg.dataset.loader import FORMATS, parse_file
+from yrd_kg.dataset.loader import FORMATS, parse_file, read_text
 from yrd_kg.errors import InputError
 from yrd_kg.linking.match import (
     Candidate,
@@ -240,6 +240,17 @@ class AcceptResult:
     sssom_path: Path | None = None
 
 
+_PLAIN_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_plain_name(name: str) -> str:
+    """``name`` when it is a plain file name (letters, digits, ``.``, ``_``, ``-``; no separator, no ``..``)."""
+    if not _PLAIN_NAME_RE.fullmatch(name) or ".." in name:
+        raise LinkError(f"--name {name!r}: must be a plain name (letters, digits, '.', '_', '-'; "
+                        "no path separator, no '..', at most 100 characters)")
+    return name
+
+
 def accept(reviewed: Path | str, name: str, *, accepted_dir: Path | None = None) -> AcceptResult:
     """Keep the accepted rows of a reviewed SSSOM file, with the set's metadata, under ``mappings/accepted/``.
 
@@ -250,10 +261,9 @@ def accept(reviewed: Path | str, name: str, *, accepted_dir: Path | None = None)
     from yrd_kg.dataset.build import write_atomic
     from yrd_kg.linking.sssom_rdf import mapping_set_graph
 
+    check_plain_name(name)
     p = Path(reviewed)
-    if not p.is_file():
-        raise LinkError(f"{p}: no such file")
-    text = p.read_text(encoding="utf-8")
+    text = read_text(p)
     problems = validate_sssom(text)
     if problems:
         raise LinkError(f"{p}: not a valid SSSOM/TSV file: " + "; ".join(problems[:5]))

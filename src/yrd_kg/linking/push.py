@@ -35,7 +35,10 @@ def read_quads(nq: Path, target_graph: str | None = None) -> dict[str, list[str]
     The build's blank-node labels are unique across its graphs, so a label's skolem IRI is the same in
     every push, reasoner input and report.
     """
+    from yrd_kg.dataset.loader import check_file
+
     out: dict[str, set[str]] = {}
+    check_file(nq)  # a FIFO, a folder or a device is named as such (never opened, never a hang)
     with nq.open("rb") as fh:
         for q in ox.parse(fh, format=ox.RdfFormat.N_QUADS):
             src = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""

@@ -525,8 +525,9 @@ def export_mappings(output: Path | None = None, *, g: Graph | None = None) -> st
     if problems:  # pragma: no cover - a bug, not an input error
         raise SSSOMError("; ".join(problems[:5]))
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        from yrd_kg.dataset.build import write_atomic
+
+        write_atomic(Path(output), text.encode("utf-8"))
     return text
 
 

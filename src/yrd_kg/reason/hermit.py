@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ from rdflib.term import Node
 from yrd_kg.errors import EnvironmentFault, FoundWanting
 from yrd_kg.namespaces import skolem
 from yrd_kg.reason.rl import explain_clashes
+from yrd_kg.worker import enter_empty_network, run_with_timeout, set_parent_death_signal
 
 #: default wall-clock limit for HermiT (seconds)
 DEFAULT_TIMEOUT = 120.0
@@ -91,6 +93,8 @@ class ReasoningReport:
     inferred_axioms: list[tuple[str, str, str]] = field(default_factory=list)
     #: clashes found in the OWL-RL closure when HermiT says "inconsistent", to say why
     explanations: list[str] = field(default_factory=list)
+    #: ``owl:imports`` removed before owlready2 saw the graph (imports are never followed)
+    ignored_imports: list[str] = field(default_factory=list)
     inferred: Graph = field(default_factory=Graph, repr=False)
 
     @property
@@ -149,13 +153,31 @@ def skolemise_blank_nodes(g: Graph) -> Graph:
     return out
 
 
-def reasoning_graph(*, include_data: bool = True, files: Iterable[Path] | None = None) -> Graph:
+def _user_data(files: list[Path]) -> bytes:
+    """In a worker: the user's files read by the safe loader, as N-Quads of their non-ontology graphs."""
+    import pyoxigraph as ox
+
+    from yrd_kg.dataset.store import dataset_from_files
+    from yrd_kg.namespaces import GRAPH
+
+    ds = dataset_from_files(files)
+    ontology_prefix = str(GRAPH["ontology/"])
+    quads = [q for name in ds.graph_names() if not name.startswith(ontology_prefix) for q in ds.quads(name)]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def reasoning_graph(*, include_data: bool = True, files: Iterable[Path] | None = None,
+                    timeout: float = DEFAULT_TIMEOUT) -> Graph:
     """What HermiT is given: the built ontology, plus (by default) the built data and derived links.
 
-    ``files``: the user's data files instead of the built data, read by the safe loader into a dataset
-    made the way the build makes it (links skolemised, direct triples derived), beside the built ontology.
+    ``files``: the user's data files instead of the built data, read by the safe loader (FIFOs, devices,
+    bad syntax: a clear :class:`~yrd_kg.errors.InputError` naming the file) into a dataset made the way
+    the build makes it (links skolemised, direct triples derived), beside the built ontology. They are
+    read in a worker with no network, stopped after ``timeout`` seconds.
     """
-    from yrd_kg.dataset.store import dataset_from_files, open_dataset
+    import pyoxigraph as ox
+
+    from yrd_kg.dataset.store import open_dataset
     from yrd_kg.dataset.terms import to_graph
     from yrd_kg.namespaces import GRAPH
 
@@ -163,14 +185,40 @@ def reasoning_graph(*, include_data: bool = True, files: Iterable[Path] | None =
     g = ds.ontology_graph()
     if not include_data:
         return g
-    source = dataset_from_files(files) if files is not None else ds
-    ontology_prefix = str(GRAPH["ontology/"])
     data = Graph()
-    for name in source.graph_names():
-        if not name.startswith(ontology_prefix):
-            to_graph(source.quads(name), data)
+    if files is not None:
+        nq = run_with_timeout(_user_data, [Path(f) for f in files], timeout=timeout, network=False,
+                              what="loading the data files")
+        to_graph(ox.parse(nq, format=ox.RdfFormat.N_QUADS), data)
+    else:
+        ontology_prefix = str(GRAPH["ontology/"])
+        for name in ds.graph_names():
+            if not name.startswith(ontology_prefix):
+                to_graph(ds.quads(name), data)
     g += skolemise_blank_nodes(data)
     return g
+
+
+def without_imports(graph: Graph) -> tuple[Graph, list[str]]:
+    """``graph`` without its ``owl:imports`` triples (a copy when there are some) and the imports removed.
+
+    owlready2 follows ``owl:imports`` over the network and into local files; like ``yrd-kg link``, the
+    reasoner reads the one graph it is given and nothing else.
+    """
+    imports = sorted({str(o) for o in graph.objects(None, OWL.imports)})
+    if not imports:
+        return graph, []
+    out = Graph()
+    out += graph
+    out.remove((None, OWL.imports, None))
+    return out, imports
+
+
+def _isolate_worker() -> None:
+    """In the HermiT worker before it starts: die with the caller, and no network where the OS allows it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # held until the worker's handler is in place
+    set_parent_death_signal(signal.SIGTERM)
+    enter_empty_network()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,13 +257,15 @@ def run_hermit(
     """
     java = _require_java()
     t0 = time.monotonic()
+    graph, ignored = without_imports(graph)
     with tempfile.TemporaryDirectory(prefix="yrd-kg-reason-") as tmp:
         work = Path(tmp)
         owl = to_rdfxml(graph, work / "input.owl")
         cmd = [sys.executable, "-m", "yrd_kg.reason.hermit", str(owl), str(work), str(int(memory_mb)), java]
         if property_values:
             cmd.append("--property-values")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp,
+                                preexec_fn=_isolate_worker)  # the preexec only calls prctl/unshare/sigmask
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -223,16 +273,22 @@ def run_hermit(
             raise ReasonerTimeoutError(
                 f"HermiT did not finish within {timeout:g} s and was stopped (raise it with --timeout)."
             ) from None
+        except BaseException:  # Ctrl-C or a signal: stop the worker and Java before the folder goes
+            _kill_group(proc)
+            raise
         log = out.decode("utf-8", "replace") if out else ""
         result_file = work / "result.json"
         if "OutOfMemoryError" in log or "java.lang.OutOfMemoryError" in _read(result_file):
             raise ReasonerOutOfMemoryError(f"HermiT ran out of memory with a {memory_mb} MB Java heap (raise it with --memory).")
         if not result_file.is_file():
-            raise ReasonerError(f"the reasoning worker failed (exit {proc.returncode}):\n{log[-4000:]}")
+            last = log.strip().splitlines()[-1] if log.strip() else f"exit {proc.returncode}"
+            raise ReasonerError(f"the reasoning worker failed: {last[-500:]}")
         result = json.loads(result_file.read_text(encoding="utf-8"))
         status = result["status"]
         if status == "java-error":
-            raise ReasonerError(f"HermiT failed:\n{result['message'][-4000:]}")
+            raise ReasonerError(f"HermiT failed: {' '.join(result['message'].split())[-1000:]}")
+        if status == "error":
+            raise ReasonerError(f"owlready2 could not read the graph: {result['message']}")
         report = ReasoningReport(
             consistent=status == "consistent",
             reasoner="HermiT (owlready2)",
@@ -240,6 +296,7 @@ def run_hermit(
             input_triples=len(graph),
             include_data=include_data,
             unsatisfiable=sorted(result.get("unsatisfiable", [])),
+            ignored_imports=ignored,
         )
         inferred_file = work / "inferred.nt"
         if report.consistent and inferred_file.is_file():
@@ -307,11 +364,15 @@ def reason(
     from yrd_kg.progress import task
 
     _require_java()  # fail before building the graph
+    t0 = time.monotonic()
     with task("reasoning with HermiT"):
-        graph = reasoning_graph(include_data=include_data, files=files)
+        graph = reasoning_graph(include_data=include_data, files=files, timeout=timeout)
+        left = timeout - (time.monotonic() - t0) if files is not None else timeout  # the user's files count, not the build
+        if left <= 0:
+            raise ReasonerTimeoutError(f"loading the data files took the whole {timeout:g} s; stopped (raise it with --timeout).")
         return run_hermit(
             graph,
-            timeout=timeout,
+            timeout=left,
             memory_mb=memory_mb,
             include_data=include_data,
             property_values=property_values,
@@ -319,10 +380,32 @@ def reason(
         )
 
 
+def _children() -> list[int]:
+    """The child processes of this process (Linux ``/proc``; none elsewhere)."""
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError), open(f"/proc/self/task/{task}/children", encoding="ascii") as fh:
+                out += [int(x) for x in fh.read().split()]
+    return out
+
+
 def _worker(owl_file: str, work_dir: str, memory_mb: int, java: str, property_values: bool) -> int:
     """Child process: load the RDF/XML into a scratch World and run HermiT; write result.json."""
     work = Path(work_dir)
     tempfile.tempdir = str(work)  # owlready2 writes HermiT's input file here, not in /tmp
+    parent = os.getppid()
+
+    def stop(*_: object) -> None:  # the caller died (parent-death signal) or stopped us: Java goes too
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if os.getppid() != parent:  # nobody is left to remove the scratch folder
+            shutil.rmtree(work, ignore_errors=True)
+        os._exit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     import owlready2
     import owlready2.reasoning
 
@@ -337,6 +420,8 @@ def _worker(owl_file: str, work_dir: str, memory_mb: int, java: str, property_va
         result = {"status": "inconsistent"}
     except owlready2.OwlReadyJavaError as e:
         result = {"status": "java-error", "message": str(e)}
+    except owlready2.OwlReadyError as e:  # never "inconsistent" for a graph owlready2 cannot read
+        result = {"status": "error", "message": " ".join(str(e).split())[:500]}
     else:
         unsat = [c.iri for c in world.inconsistent_classes() if getattr(c, "iri", None) != str(OWL.Nothing)]
         inferred = world.get_ontology("http://inferrences/")

@@ -2,7 +2,7 @@
 
 Each job gets the store (shared copy-on-write with the server process) and returns an :class:`Answer`:
 the bytes and content type to send. Everything a user's text can make expensive runs here, under the
-worker's wall-clock limit and memory cap: the read-only guard (:func:`yrd_kg.sparql.guard.check_read_only`,
+worker's wall-clock limit and memory cap: the read-only guard (:func:`yrd_kg.sparql.guard.checked`,
 the one guard), parameter binding, evaluation, the row cap and serialisation.
 """
 
@@ -19,7 +19,7 @@ from yrd_kg.namespaces import GRAPH
 from yrd_kg.serve.conneg import GRAPHS, RESULTS, Offer, choose, not_acceptable
 from yrd_kg.serve.protocol import Dataset
 from yrd_kg.sparql.engines import OxigraphEngine
-from yrd_kg.sparql.guard import check_read_only
+from yrd_kg.sparql.guard import checked
 from yrd_kg.sparql.results import ResultTable
 from yrd_kg.sparql.run import run_query
 
@@ -76,7 +76,8 @@ def table_answer(table: ResultTable, offer: Offer, truncated: bool) -> Answer:
 
 def sparql_job(store: ox.Store, text: str, dataset: Dataset, accept: str, fmt: str, max_rows: int) -> Answer:
     """A query of the Protocol: guarded, evaluated on its dataset, capped and serialised."""
-    form = check_read_only(text)
+    chk = checked(text)  # the text that runs is the text checked (escapes expanded once)
+    text, form = chk.text, chk.form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     offer = _offer(accept, fmt, GRAPHS if graph else RESULTS)
     res = store.query(text, **dataset.options(text))  # type: ignore[arg-type]
@@ -95,7 +96,7 @@ def saved_job(store: ox.Store, name: str, values: Mapping[str, str], lang: str, 
     """A saved query by name with its parameters: the rows ``yrd-kg query NAME`` prints."""
     from yrd_kg.sparql.catalogue import get_query
 
-    form = check_read_only(get_query(name).text)
+    form = checked(get_query(name).text).form
     offer = _offer(accept, fmt, GRAPHS if form in ("CONSTRUCT", "DESCRIBE") else RESULTS)
     engine = OxigraphEngine(store, max_rows)
     table = run_query(name, lang=lang, engine=engine, params=dict(values))

@@ -176,7 +176,7 @@ class Runner:
             watch.start()
             try:
                 result: T = run_with_timeout(_in_worker, w, job, self.store, *args, timeout=self.timeout,
-                                             memory_mb=self.memory_mb, what=what)
+                                             memory_mb=self.memory_mb, what=what, network=False)
                 return result
             except SandboxError:
                 if watch.client_gone:

@@ -29,6 +29,7 @@ _IRI_OK_RE = re.compile(r"^(?:https?://[^\s/]+[^\s]*|urn:[A-Za-z0-9][A-Za-z0-9-]
 _IRI_BAD_RE = re.compile(r'[<>"{}|\\^`\s\x00-\x1f]')
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
+_ESCAPE_LIKE_RE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
 
 
 def expand_curie(value: str) -> str:
@@ -36,43 +37,92 @@ def expand_curie(value: str) -> str:
     return expand(value) or value
 
 
+#: longest parameter value accepted (characters), for every type
+MAX_VALUE_CHARS = 10_000
+#: the range of ``int`` parameters: Oxigraph's xsd:integer is a signed 64-bit integer
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+#: ``num`` parameters: Oxigraph's xsd:decimal holds 18 fractional digits and magnitudes below ~1.7e20
+DECIMAL_MAX_EXPONENT = 20
+DECIMAL_MAX_PLACES = 18
+
+
+def _int_term(name: str, value: Any) -> ox.Literal:
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _INT_RE.match(value.strip()))):
+        raise ParameterError(name, f"parameter {name!r} must be an integer, got {_short(value)}")
+    if isinstance(value, str) and len(value.strip().lstrip("+-")) > 19:  # never convert a huge digit string
+        raise ParameterError(name, f"parameter {name!r} must be between {INT_MIN} and {INT_MAX}, got {_short(value)}")
+    number = int(value)
+    if not INT_MIN <= number <= INT_MAX:
+        raise ParameterError(name, f"parameter {name!r} must be between {INT_MIN} and {INT_MAX}, got {_short(value)}")
+    return terms.literal(str(number), datatype=str(XSD.integer))
+
+
+def _num_term(name: str, value: Any) -> ox.Literal:
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        if isinstance(value, int) and abs(value).bit_length() > 80:
+            raise OverflowError
+        num = Decimal(str(value).strip())
+        if not num.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        raise ParameterError(name, f"parameter {name!r} must be a number, got {_short(value)}") from None
+    except OverflowError:
+        num = Decimal("Infinity")
+    # checked on the exponent, before any digit is written out: 1e999999999 is refused in microseconds
+    if num and (not num.is_finite() or num.adjusted() >= DECIMAL_MAX_EXPONENT):
+        raise ParameterError(name, f"parameter {name!r} is out of range: a decimal's magnitude must stay below "
+                                   f"1e{DECIMAL_MAX_EXPONENT}, got {_short(value)}")
+    _, digits, exponent = num.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if num and exponent + trailing < -DECIMAL_MAX_PLACES:
+        raise ParameterError(name, f"parameter {name!r} has more than {DECIMAL_MAX_PLACES} decimal places, "
+                                   f"got {_short(value)}")
+    return terms.literal(format(num, "f") if num else "0", datatype=str(XSD.decimal))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
+
+
 def make_term(param: Param, value: Any) -> ox.NamedNode | ox.Literal:
-    """The RDF term for ``value`` checked against ``param``'s type; :class:`ParameterError` otherwise."""
+    """The RDF term for ``value`` checked against ``param``'s type and range; :class:`ParameterError` otherwise.
+
+    Every value is range-checked before a term is built: at most :data:`MAX_VALUE_CHARS` characters;
+    ``int`` within a signed 64-bit integer; ``num`` below ``1e20`` with at most 18 decimal places (what
+    Oxigraph's ``xsd:decimal`` holds).
+    """
     name = param.name
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        value = value.value
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise ParameterError(name, f"parameter {name!r} is {len(value)} characters long, over the cap of "
+                                   f"{MAX_VALUE_CHARS}")
     if param.type == "iri":
-        if isinstance(value, ox.NamedNode):
-            value = value.value
         if not isinstance(value, str):
             raise ParameterError(name, f"parameter {name!r} must be an IRI, got {type(value).__name__}")
         iri = expand_curie(value.strip())
         if _IRI_BAD_RE.search(iri) or not _IRI_OK_RE.match(iri):
             raise ParameterError(
                 name, f"parameter {name!r} must be an absolute http(s) or urn IRI without spaces or <>\"{{}}|\\^`, "
-                f"got {value!r}")
+                f"got {_short(value)}")
         return terms.iri(iri)
-    if isinstance(value, ox.Literal):
-        value = value.value
     if param.type == "int":
-        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str)
-                                                                        and _INT_RE.match(value.strip()))):
-            raise ParameterError(name, f"parameter {name!r} must be an integer, got {value!r}")
-        return terms.literal(str(int(value)), datatype=str(XSD.integer))
+        return _int_term(name, value)
     if param.type == "num":
-        try:
-            if isinstance(value, bool):
-                raise InvalidOperation
-            num = Decimal(str(value).strip())
-            if not num.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            raise ParameterError(name, f"parameter {name!r} must be a number, got {value!r}") from None
-        return terms.literal(format(num, "f"), datatype=str(XSD.decimal))
+        return _num_term(name, value)
     if not isinstance(value, str):
         raise ParameterError(name, f"parameter {name!r} must be a string, got {type(value).__name__}")
+    if _ESCAPE_LIKE_RE.search(value):
+        raise ParameterError(name, f"parameter {name!r} holds a codepoint escape sequence (\\uXXXX), which SPARQL "
+                                   "expands before parsing, so the parsers would read the value differently; refused")
     if param.type == "lang":
         if not _LANG_RE.match(value):
             raise ParameterError(name, f"parameter {name!r} must be a language tag such as 'zh' or 'en', "
-                                       f"got {value!r}")
+                                       f"got {_short(value)}")
         return terms.literal(value.lower())
     return terms.literal(value)
 

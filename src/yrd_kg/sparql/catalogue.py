@@ -50,6 +50,8 @@ DEFAULT_LANG = "en"
 RENAMED = {"place-roles": "city-mentions"}
 #: a header longer than this is refused (the YAML is user-editable text)
 MAX_HEADER_CHARS = 64 * 1024
+#: deepest nesting of lists and mappings in a ``#+`` header
+MAX_HEADER_DEPTH = 20
 
 _HEADER_RE = re.compile(r"^#\+ ?(.*)$")
 _PARAM_RE = re.compile(r"[?$](_[A-Za-z0-9_]+)")
@@ -141,7 +143,15 @@ def parse_header(text: str, *, source: str = "query") -> dict[str, Any]:
         events = list(yaml.parse(block, Loader=yaml.SafeLoader))
         if any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events):
             raise QueryError(f"{source}: #+ header uses YAML anchors or aliases; refused")
+        depth = top = 0
+        for e in events:
+            depth += isinstance(e, yaml.CollectionStartEvent) - isinstance(e, yaml.CollectionEndEvent)
+            top = max(top, depth)
+        if top > MAX_HEADER_DEPTH:
+            raise QueryError(f"{source}: #+ header nests {top} levels deep, over the limit of {MAX_HEADER_DEPTH}; refused")
         data = yaml.safe_load(block)
+    except RecursionError:
+        raise QueryError(f"{source}: #+ header nested too deeply to read; refused") from None
     except yaml.YAMLError as exc:
         raise QueryError(f"{source}: #+ header is not valid YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(data, dict):

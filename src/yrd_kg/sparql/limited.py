@@ -1,9 +1,16 @@
-"""Queries run under limits: a killable worker with a wall-clock limit, a memory cap and a row cap.
+"""Queries run under limits: the whole job in a killable worker, with no network, a memory cap and a row cap.
+
+Everything a run does with the user's input happens in the worker, inside the wall-clock limit:
+reading the YAML header, the read-only check (rdflib's parser), binding the parameters, loading the
+``--with`` files, evaluating (and, with ``endpoint``, the remote call). The worker of a local run enters an
+empty network namespace first (:func:`yrd_kg.worker.network_isolation`), so the engine cannot federate
+whatever the text says; where the OS grants none, the guard's strict textual fallback refuses every text
+holding ``SERVICE``. ``allow_endpoints`` keeps the network for a run whose every ``SERVICE`` names one of
+them in full (see ``docs/SECURITY.md`` for what that leaves open).
 
 :class:`~yrd_kg.sparql.engines.OxigraphEngine` with ``max_rows`` stops reading pyoxigraph's lazy results
 after ``max_rows``; :func:`run_query` / :func:`run_sparql` return a :class:`Limited` that says whether
 rows were cut (``truncated``), with :meth:`Limited.notice` as the line a command prints: never silently.
-The text is refused or bound in the caller first, so a refused text never starts a worker.
 """
 
 from __future__ import annotations
@@ -14,15 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from yrd_kg.sparql.binding import bind_parameters
-from yrd_kg.sparql.catalogue import get_query, params_of, parse_header
 from yrd_kg.sparql.engines import OxigraphEngine
-from yrd_kg.sparql.guard import check_read_only
 from yrd_kg.sparql.results import ResultTable
-from yrd_kg.sparql.run import make_engine
-from yrd_kg.sparql.run import run_query as _run_query
-from yrd_kg.sparql.run import run_sparql as _run_sparql
-from yrd_kg.worker import DEFAULT_TIMEOUT, run_with_timeout
+from yrd_kg.worker import DEFAULT_TIMEOUT, network_isolation, run_with_timeout
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph as ox
@@ -49,50 +50,88 @@ class Limited:
                 f"(raise the cap with --max-rows)")
 
 
-def _evaluate(kind: str, text: str, store: ox.Store, max_rows: int | None, lang: str,
-              params: dict[str, Any], directory: Path | None) -> tuple[ResultTable, bool]:
-    engine = OxigraphEngine(store, max_rows)
-    if kind == "query":
-        table = _run_query(text, lang=lang, engine=engine, directory=directory, params=params)
+@dataclass(frozen=True)
+class _Job:
+    kind: str
+    text: str
+    store: Any
+    with_files: tuple[Path, ...]
+    endpoint: str | None
+    default_graphs: tuple[str, ...]
+    allow: tuple[str, ...]
+    max_rows: int | None
+    lang: str
+    params: dict[str, Any]
+    directory: Path | None
+    strict: bool
+    timeout: float
+
+
+def _cut(table: ResultTable, max_rows: int | None) -> bool:
+    if max_rows is None or len(table.rows) <= max_rows:
+        return False
+    del table.rows[max_rows:]
+    if table.triples is not None:
+        del table.triples[max_rows:]
+    return True
+
+
+def _evaluate(job: _Job) -> tuple[ResultTable, bool]:
+    """In the worker: header, guard, binding, ``--with`` loading and evaluation."""
+    from yrd_kg.sparql import run
+
+    engine: Any
+    if job.endpoint is not None:
+        engine = run.make_engine(endpoint=job.endpoint, default_graphs=job.default_graphs, timeout=job.timeout)
     else:
-        table = _run_sparql(text, lang=lang, engine=engine, params=params)
-    return table, engine.truncated
+        engine = OxigraphEngine(run.make_engine(store=job.store, with_files=job.with_files).store,  # type: ignore[attr-defined]
+                                job.max_rows)
+    if job.kind == "query":
+        table = run.run_query(job.text, lang=job.lang, engine=engine, allow_endpoints=job.allow,
+                              directory=job.directory, params=job.params, strict=job.strict)
+    else:
+        table = run.run_sparql(job.text, lang=job.lang, engine=engine, allow_endpoints=job.allow,
+                               params=job.params, strict=job.strict)
+    truncated = getattr(engine, "truncated", False)
+    return table, _cut(table, job.max_rows) or truncated
 
 
 def _limited(kind: str, text: str, *, timeout: float, max_rows: int | None, store: ox.Store | None,
-             with_files: Iterable[Path | str], lang: str, params: dict[str, Any],
-             directory: Path | None = None, memory_mb: int | None = None) -> Limited:
-    # refuse and bind in this process first: a refused text never starts a worker or reaches a store
-    if kind == "query":
-        q = get_query(text, directory)
-        check_read_only(q.text)
-        bind_parameters(q.text, q.params, params, lang=lang, name=q.name)
-        what = f"query {q.name!r}"
-    else:
-        check_read_only(text)
-        bind_parameters(text, params_of(text, parse_header(text)), params, lang=lang)
-        what = "the query"
-    eng = make_engine(store=store, with_files=with_files)
-    st = getattr(eng, "store", None)
-    assert st is not None  # make_engine without an endpoint gives an Oxigraph engine
+             with_files: Iterable[Path | str], lang: str, params: dict[str, Any], directory: Path | None = None,
+             memory_mb: int | None = None, endpoint: str | None = None, default_graphs: Iterable[str] = (),
+             allow_endpoints: Iterable[str] = ()) -> Limited:
+    files = tuple(Path(f) for f in with_files)
+    allow = tuple(allow_endpoints)
+    network = endpoint is not None or bool(allow)
+    if store is None and endpoint is None and not files:
+        from yrd_kg.dataset.store import open_dataset
+
+        store = open_dataset().store  # the trusted build, opened (and cached) here; user input stays in the worker
+    job = _Job(kind, text, store, files, endpoint, tuple(default_graphs), allow, max_rows, lang, params, directory,
+               strict=not network and network_isolation() is None, timeout=timeout)
+    what = f"query {text!r}" if kind == "query" else "the query"
     t0 = time.monotonic()
-    table, truncated = run_with_timeout(_evaluate, kind, text, st, max_rows, lang, params, directory,
-                                        timeout=timeout, memory_mb=memory_mb, what=what)
+    table, truncated = run_with_timeout(_evaluate, job, timeout=timeout, memory_mb=memory_mb, what=what,
+                                        network=network)
     return Limited(table, truncated, max_rows, timeout, time.monotonic() - t0)
 
 
 def run_query(name: str, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS,
               store: ox.Store | None = None, with_files: Iterable[Path | str] = (), lang: str = "en",
               directory: Path | None = None, memory_mb: int | None = None, params: Mapping[str, Any] | None = None,
+              endpoint: str | None = None, default_graphs: Iterable[str] = (), allow_endpoints: Iterable[str] = (),
               **kwparams: Any) -> Limited:
     """:func:`yrd_kg.sparql.run.run_query` in a killable worker, with a wall-clock limit and a row cap."""
     return _limited("query", name, timeout=timeout, max_rows=max_rows, store=store, with_files=with_files,
-                    lang=lang, params={**(params or {}), **kwparams}, directory=directory, memory_mb=memory_mb)
+                    lang=lang, params={**(params or {}), **kwparams}, directory=directory, memory_mb=memory_mb,
+                    endpoint=endpoint, default_graphs=default_graphs, allow_endpoints=allow_endpoints)
 
 
 def run_sparql(text: str, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS,
                store: ox.Store | None = None, with_files: Iterable[Path | str] = (), lang: str = "en",
-               memory_mb: int | None = None, params: Mapping[str, Any] | None = None, **kwparams: Any) -> Limited:
+               memory_mb: int | None = None, params: Mapping[str, Any] | None = None, endpoint: str | None = None,
+               default_graphs: Iterable[str] = (), allow_endpoints: Iterable[str] = (), **kwparams: Any) -> Limited:
     """:func:`yrd_kg.sparql.run.run_sparql` in a killable worker, with a wall-clock limit and a row cap."""
     return _limited("sparql", text, timeout=timeout, max_rows=max_rows, store=store, with_files=with_files,
-                    lang=lang, params={**(params or {}), **kwparams}, memory_mb=memory_mb)
+                    lang=lang, params={**(params or {}), **kwparams}, memory_mb=memory_mb, endpoint=endpoint,
+                    default_graphs=default_graphs, allow_endpoints=allow_endpoints)

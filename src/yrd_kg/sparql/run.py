@@ -15,7 +15,7 @@ from yrd_kg.sparql.binding import bind_parameters
 from yrd_kg.sparql.catalogue import DEFAULT_LANG, Param, get_query, params_of, parse_header
 from yrd_kg.sparql.engines import Engine, OxigraphEngine
 from yrd_kg.sparql.errors import QueryError
-from yrd_kg.sparql.guard import check_read_only
+from yrd_kg.sparql.guard import checked, normalise
 from yrd_kg.sparql.resolve import resolve_parameters
 from yrd_kg.sparql.results import ResultTable
 
@@ -38,12 +38,15 @@ def make_engine(*, store: ox.Store | Dataset | None = None, with_files: Iterable
         if timeout is not None:
             kw["timeout"] = timeout
         return RemoteEngine(endpoint, **kw)
+    from yrd_kg.dataset.loader import LoadError, check_file
     from yrd_kg.dataset.store import add_file, open_dataset
 
     files = [Path(f) for f in with_files]
     for f in files:
-        if not f.is_file():
-            raise QueryError(f"--with {f}: no such file")
+        try:
+            check_file(f)
+        except LoadError as exc:
+            raise QueryError(f"--with {exc}") from exc
     if store is None:
         return OxigraphEngine(open_dataset(extra=files))
     engine = OxigraphEngine(store)
@@ -62,16 +65,25 @@ def execute(engine: Engine, text: str, form: str, name: str | None = None) -> Re
 
 
 def prepare(text: str, params: Sequence[Param], values: Mapping[str, Any], lang: str | None,
-            allow_endpoints: Iterable[str], name: str) -> tuple[str, str]:
-    """(bound text, query form): the guard first, then the parameters bound."""
-    form = check_read_only(text, allow_endpoints=allow_endpoints)
-    return bind_parameters(text, params, values, lang=lang, name=name), form
+            allow_endpoints: Iterable[str], name: str, *, strict: bool = False,
+            recheck: bool = False) -> tuple[str, str]:
+    """(bound text, query form): the guard first, then the parameters bound as terms.
+
+    The text that runs is the text :func:`yrd_kg.sparql.guard.checked` checked; ``recheck`` runs the guard
+    again on the bound text (for ad hoc texts, whose lexing the binder must not be trusted with).
+    """
+    allow = tuple(allow_endpoints)
+    chk = checked(text, allow_endpoints=allow, strict=strict)
+    bound = bind_parameters(chk.text, params, values, lang=lang, name=name)
+    if recheck and bound != chk.text:
+        checked(bound, allow_endpoints=allow, strict=strict)
+    return bound, chk.form
 
 
 def run_query(name: str, *, lang: str = DEFAULT_LANG, store: ox.Store | Dataset | None = None,
               with_files: Iterable[Path | str] = (), engine: Engine | None = None,
               allow_endpoints: Iterable[str] = (), directory: Path | None = None,
-              params: Mapping[str, Any] | None = None, **kwparams: Any) -> ResultTable:
+              params: Mapping[str, Any] | None = None, strict: bool = False, **kwparams: Any) -> ResultTable:
     """Run the saved query ``name`` with its parameters (keyword per parameter, e.g. ``problem_iri=…``).
 
     ``params`` (a mapping) is merged with the keyword parameters; use it for names that clash with this
@@ -81,23 +93,28 @@ def run_query(name: str, *, lang: str = DEFAULT_LANG, store: ox.Store | Dataset 
     built dataset, plus ``with_files``) unless ``engine`` is given.
     """
     q = get_query(name, directory)
-    check_read_only(q.text, allow_endpoints=allow_endpoints)  # refuse before any store is opened
+    checked(q.text, allow_endpoints=tuple(allow_endpoints), strict=strict)  # refuse before any store is opened
     eng = engine if engine is not None else make_engine(store=store, with_files=with_files)
     values = resolve_parameters(q.params, {**(params or {}), **kwparams}, eng)
-    text, form = prepare(q.text, q.params, values, lang, allow_endpoints, q.name)
+    text, form = prepare(q.text, q.params, values, lang, allow_endpoints, q.name, strict=strict)
     return execute(eng, text, form, q.name)
 
 
 def run_sparql(text: str, *, lang: str = DEFAULT_LANG, store: ox.Store | Dataset | None = None,
                with_files: Iterable[Path | str] = (), engine: Engine | None = None,
                allow_endpoints: Iterable[str] = (), params: Mapping[str, Any] | None = None,
-               **kwparams: Any) -> ResultTable:
-    """Run an ad hoc read-only query (``?_name`` variables are parameters, as in saved queries)."""
-    ps = params_of(text, parse_header(text))
-    check_read_only(text, allow_endpoints=allow_endpoints)  # refuse before any store is opened
+               strict: bool = False, **kwparams: Any) -> ResultTable:
+    """Run an ad hoc read-only query (``?_name`` variables are parameters, as in saved queries).
+
+    ``strict``: the textual fallback of :mod:`yrd_kg.sparql.guard` (any ``service`` refused), for a text
+    that runs where no network namespace is available.
+    """
+    norm = normalise(text)
+    ps = params_of(norm, parse_header(norm))
+    checked(norm, allow_endpoints=tuple(allow_endpoints), strict=strict)  # refuse before any store is opened
     eng = engine if engine is not None else make_engine(store=store, with_files=with_files)
     values = resolve_parameters(ps, {**(params or {}), **kwparams}, eng)
-    bound, form = prepare(text, ps, values, lang, allow_endpoints, "query")
+    bound, form = prepare(norm, ps, values, lang, allow_endpoints, "query", strict=strict, recheck=True)
     return execute(eng, bound, form, None)
 
 

@@ -38,13 +38,21 @@ class SourceError(InputError):
 
 def read_source(path: Path, *, check_sha: bool = True) -> str:
     """Read the source text; refuse a file whose checksum differs from :data:`SOURCE_SHA256`."""
-    if not path.is_file():
-        raise SourceError(f"{path}: source text not found")
+    from yrd_kg.dataset.loader import LoadError, read_file
+
+    try:
+        data = read_file(path, max_bytes=64 * 1024 * 1024)
+    except LoadError as exc:  # a FIFO, a folder, a device or a missing file is named as such
+        raise SourceError(f"source text {exc}" if exc.reason != "no such file" else
+                          f"{path}: source text not found") from exc
     if check_sha:
-        digest = sha256_of(path)
+        digest = hashlib.sha256(data).hexdigest()
         if digest != SOURCE_SHA256:
             raise SourceError(f"{path}: SHA-256 {digest} is not the paper's ({SOURCE_SHA256})")
-    return path.read_text(encoding="utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: source text is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
 
 
 @dataclass(frozen=True)

@@ -210,22 +210,23 @@ class ValidationIncomplete(SandboxTimeout):
 
 
 def _validate_worker(kwargs: dict[str, Any]) -> ValidationReport:
+    check_shapes(load_shapes(kwargs.get("shapes"), kwargs.get("dataset")))  # UnsafeShapesError as it is
     return validate(**kwargs)
 
 
 def validate_limited(*, timeout: float = DEFAULT_TIMEOUT, memory_mb: int | None = None,
                      shapes: Iterable[Path] | None = None, **kwargs: Any) -> ValidationReport:
-    """:func:`validate` with the shapes guard and a wall-clock limit.
+    """:func:`validate` in a worker with no network, a wall-clock limit and a memory cap.
 
-    The shapes are loaded and checked here (:func:`check_shapes`) before anything runs; then the
-    validation runs in a worker. A timeout raises :class:`ValidationIncomplete`: never "conforms".
-    The caller's ``graph`` is not changed (the worker works on its own copy-on-write copy).
+    Everything runs in the worker (:func:`yrd_kg.worker.run_with_timeout` with ``network=False``): loading
+    and checking the shapes (:func:`check_shapes`, before anything else runs), loading the data, pySHACL,
+    the SPARQL constraints. A timeout raises :class:`ValidationIncomplete`: never "conforms". The caller's
+    ``graph`` is not changed (the worker works on its own copy-on-write copy).
     """
-    shape_files = list(shapes) if shapes is not None else None
-    check_shapes(load_shapes(shape_files, kwargs.get("dataset")))
-    if shape_files is not None:
-        kwargs["shapes"] = shape_files
+    if shapes is not None:
+        kwargs["shapes"] = list(shapes)
     try:
-        return run_with_timeout(_validate_worker, kwargs, timeout=timeout, memory_mb=memory_mb, what="validation")
+        return run_with_timeout(_validate_worker, kwargs, timeout=timeout, memory_mb=memory_mb, what="validation",
+                                network=False)
     except SandboxTimeout as exc:
         raise ValidationIncomplete("validation", exc.timeout) from None

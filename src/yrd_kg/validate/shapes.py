@@ -6,12 +6,13 @@ The guard refuses a shapes graph whose SPARQL would reach out (``SERVICE``, ``LO
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
 
 from yrd_kg.dataset.loader import LoadError, parse_file
 from yrd_kg.errors import InputError
@@ -48,52 +49,61 @@ def load_shapes(files: Iterable[Path] | None = None, dataset: Dataset | None = N
 
 _SH = "http://www.w3.org/ns/shacl#"
 _SPARQL_PROPS = ("select", "ask", "construct", "update")
-_STRING_RE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_IRI_RE = re.compile(r"<[^<>\s]*>")
-_COMMENT_RE = re.compile(r"#[^\n]*")
-_FORBIDDEN_RE = re.compile(r"\b(SERVICE|LOAD)\b", re.I)
-_FROM_RE = re.compile(r"\bFROM\s+(?:NAMED\s+)?(<[^<>\s]*>|[A-Za-z][\w\-.]*:[^\s{]*)", re.I)
 
 
-def _scan(text: str) -> str:
-    """The SPARQL text with strings blanked and comments removed (IRIs kept)."""
-    out: list[str] = []
-    pos = 0
-    for m in re.finditer(f"{_STRING_RE.pattern}|{_IRI_RE.pattern}|#[^\n]*", text):
-        out.append(text[pos:m.start()])
-        tok = m.group(0)
-        out.append(tok if tok.startswith("<") else " ")
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out)
+def sparql_problem(text: str, *, prefixes: str = "", strict: bool = False) -> str | None:
+    """Why the SPARQL text of a shape must not run (SERVICE, LOAD or another update, a non-local FROM), or None.
 
+    The query guard decides (:func:`yrd_kg.sparql.guard.checked`: rdflib's parser, which pySHACL executes
+    with, on the text with its escapes expanded once, which pyoxigraph executes); ``prefixes`` are the
+    shape's ``sh:prefixes`` as ``PREFIX`` lines; ``strict`` adds the textual fallback (any ``service``).
+    """
+    from yrd_kg.sparql.errors import QueryError
+    from yrd_kg.sparql.guard import checked
 
-def sparql_problem(text: str, local_base: str = "https://w3id.org/yrd-kg/") -> str | None:
-    """Why the SPARQL text of a shape must not run (SERVICE, LOAD, a non-local FROM), or None."""
-    scan = _scan(text)
-    m = _FORBIDDEN_RE.search(_IRI_RE.sub(" ", scan))
-    if m:
-        return f"uses {m.group(1).upper()}"
-    for f in _FROM_RE.finditer(scan):
-        iri = f.group(1)
-        if not (iri.startswith("<") and iri[1:-1].startswith(local_base)):
-            return f"uses FROM {iri} (not a local graph)"
+    try:
+        checked(f"{prefixes}\n{text}" if prefixes else text, strict=strict)
+    except QueryError as exc:
+        why = str(exc)
+        if "Update" in why:
+            return "is an update (LOAD, INSERT, DELETE …): " + why
+        if "SERVICE" in why:
+            return "uses SERVICE: " + why
+        if "FROM" in why:
+            return "uses FROM (not a local graph): " + why
+        return why
     return None
 
 
-def check_shapes(shapes: Graph) -> None:
+def check_shapes(shapes: Graph, *, strict: bool | None = None) -> None:
     """Refuse a shapes graph whose SPARQL would reach out (SERVICE, LOAD, remote FROM): :class:`UnsafeShapesError`.
 
     Every ``sh:select`` / ``sh:ask`` / ``sh:construct`` / ``sh:update`` string is checked (constraints,
-    SPARQL targets, constraint components, rules); the message names the shape or node that holds it.
+    SPARQL targets, constraint components, rules) by the query guard; the message names the shape or node
+    that holds it. ``strict`` (default: when no network namespace is available) adds the textual fallback.
     """
+    if strict is None:
+        from yrd_kg.worker import network_isolation
+
+        strict = network_isolation() is None
     problems: list[str] = []
     for prop in _SPARQL_PROPS:
         for node, text in shapes.subject_objects(URIRef(_SH + prop)):
-            why = sparql_problem(str(text))
+            why = sparql_problem(str(text), prefixes=_prefix_header(shapes, node), strict=strict)
             if why:
                 owner = shapes.value(None, URIRef(_SH + "sparql"), node) or shapes.value(None, URIRef(_SH + "target"), node)
                 name = owner if owner is not None else node
                 problems.append(f"shape {name.n3()}: sh:{prop} {why}; refused (not executed)")
     if problems:
         raise UnsafeShapesError("; ".join(sorted(problems)))
+
+
+def _prefix_header(shapes: Graph, constraint: Node) -> str:
+    """The ``sh:prefixes`` declarations of a constraint or target as ``PREFIX`` lines."""
+    lines = []
+    for decl_owner in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(decl_owner, SH.declare):
+            pfx, ns = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+            if pfx is not None and ns is not None:
+                lines.append(f"PREFIX {pfx}: <{ns}>")
+    return "\n".join(sorted(set(lines)))
