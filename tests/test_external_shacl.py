@@ -34,7 +34,7 @@ FAILURE_CAUSE: dict[str, str] = {
     "sparql/pre-binding/pre-binding-006": "SHACL forbids a sub-query that does not project $this",
     "sparql/pre-binding/unsupported-sparql-001": "SHACL forbids MINUS",
     "sparql/pre-binding/unsupported-sparql-002": "SHACL forbids VALUES",
-    "sparql/pre-binding/unsupported-sparql-003": "sh:select uses SERVICE; refused (not executed)",
+    "sparql/pre-binding/unsupported-sparql-003": "sh:select uses SERVICE: refused: SERVICE http://aldi.de",
     "sparql/pre-binding/unsupported-sparql-004": "SHACL forbids a sub-query that does not project $this",
     "sparql/pre-binding/unsupported-sparql-005": "SHACL forbids AS $this",
     "sparql/pre-binding/unsupported-sparql-006": "Cannot use AS to re-bind potentially pre-bound variables",

@@ -211,10 +211,17 @@ def _enter_worker(parent: int, memory_mb: int, network: bool, isolation: str | N
         _limit_memory(memory_mb)
 
 
+#: True inside a worker: work asked for there runs in place (a daemonic worker may not start another; it
+#: already has the limits, and the no-network namespace when it was asked for)
+_IN_WORKER = False
+
+
 def _child(conn: Any, parent: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
            memory_mb: int, network: bool, isolation: str | None) -> None:
+    global _IN_WORKER
     try:
         _enter_worker(parent, memory_mb, network, isolation)
+        _IN_WORKER = True
         result = fn(*args, **kwargs)
         try:
             conn.send(("ok", result))
@@ -246,6 +253,8 @@ def run_with_timeout(fn: Callable[..., T], /, *args: Any, timeout: float, memory
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout!r}")
+    if _IN_WORKER:
+        return fn(*args, **kwargs)
     cap = default_memory_mb() if memory_mb is None else memory_mb
     isolation = None if network else network_isolation()
     ctx = _context()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from yrd_kg.dataset.loader import LoadError, parse_file
@@ -101,7 +101,15 @@ def check_shapes(shapes: Graph, *, strict: bool | None = None) -> None:
 def _prefix_header(shapes: Graph, constraint: Node) -> str:
     """The ``sh:prefixes`` declarations of a constraint or target as ``PREFIX`` lines."""
     lines = []
-    for decl_owner in shapes.objects(constraint, SH.prefixes):
+    owners = list(shapes.objects(constraint, SH.prefixes))
+    seen: set[Node] = set()
+    while owners:  # sh:prefixes, and the owl:imports closure of its values (SHACL §5.2.1)
+        owner = owners.pop()
+        if owner in seen:
+            continue
+        seen.add(owner)
+        owners.extend(shapes.objects(owner, OWL.imports))
+    for decl_owner in sorted(seen, key=str):
         for decl in shapes.objects(decl_owner, SH.declare):
             pfx, ns = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
             if pfx is not None and ns is not None:
