@@ -94,3 +94,34 @@ def counter() -> Iterator[Counter]:
     c = Counter()
     yield c
     c.close()
+
+
+# --------------------------------------------------------------------------- Virtuoso (tests/conftest_virtuoso.py)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("virtuoso")
+    group.addoption("--no-virtuoso", action="store_true", default=False,
+                    help="skip the tests marked virtuoso even where virtuoso-t is installed")
+    group.addoption("--virtuoso-endpoint", default=None,
+                    help="use this running Virtuoso's SPARQL endpoint instead (loopback only)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Virtuoso tests run wherever ``virtuoso-t`` is installed (Debian's virtuoso-opensource), each with a
+    private server on 127.0.0.1; elsewhere they skip and say what to install."""
+    import shutil
+
+    if config.getoption("--virtuoso-endpoint"):
+        return
+    reason = None
+    if config.getoption("--no-virtuoso"):
+        reason = "Virtuoso tests skipped (--no-virtuoso)"
+    elif shutil.which("virtuoso-t") is None:
+        reason = "virtuoso-t is not installed (apt-get install virtuoso-opensource): Virtuoso tests skipped"
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if "virtuoso" in item.keywords:
+            item.add_marker(skip)

@@ -1,10 +1,10 @@
-"""Opt-in Virtuoso run: ``python -m pytest -p tests.conftest_virtuoso --virtuoso -k virtuoso``.
+"""The Virtuoso fixtures: every saved query on a real Virtuoso 7 (``python -m pytest -k virtuoso``).
 
-Registered from tests/test_remote.py with ``pytest_plugins``; pass ``-p tests.conftest_virtuoso`` too so
-that the option is known when the command line is parsed. Without ``--virtuoso`` every test marked
-``virtuoso`` is skipped.
+Registered from tests/test_remote.py with ``pytest_plugins``; the options live in tests/conftest.py. The
+tests marked ``virtuoso`` run wherever ``virtuoso-t`` is installed and skip, naming the package, elsewhere
+(``--no-virtuoso`` skips them anyway).
 
-With ``--virtuoso`` alone the fixture starts a private Virtuoso (``virtuoso-t`` from the Debian package
+The fixture starts a private Virtuoso (``virtuoso-t`` from the Debian package
 ``virtuoso-opensource``) on 127.0.0.1, on free ports, with its database in a temporary folder, grants the
 anonymous ``SPARQL`` user the update role there, and stops it by its process id afterwards.
 ``--virtuoso-endpoint URL`` uses a running Virtuoso instead (loopback only).
@@ -48,30 +48,6 @@ Charset = UTF-8
 ResultSetMaxRows = 100000
 MaxQueryExecutionTime = 60
 """
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("virtuoso")
-    try:
-        group.addoption("--virtuoso", action="store_true", default=False,
-                        help="run the tests marked virtuoso against a private Virtuoso started on 127.0.0.1")
-        group.addoption("--virtuoso-endpoint", default=None,
-                        help="use this running Virtuoso's SPARQL endpoint instead (loopback only)")
-    except ValueError:  # registered twice (-p tests.conftest_virtuoso and pytest_plugins)
-        pass
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    try:
-        enabled = config.getoption("--virtuoso")
-    except ValueError:
-        enabled = False
-    if enabled:
-        return
-    skip = pytest.mark.skip(reason="Virtuoso tests are opt-in: python -m pytest -p tests.conftest_virtuoso --virtuoso")
-    for item in items:
-        if "virtuoso" in item.keywords:
-            item.add_marker(skip)
 
 
 def _ready(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None:

@@ -1,6 +1,6 @@
 """Remote endpoints: a real Oxigraph server (push + every saved report query) and a misbehaving fake server.
 
-Every address is 127.0.0.1. Virtuoso runs only with ``python -m pytest -p tests.conftest_virtuoso --virtuoso``.
+Every address is 127.0.0.1. Virtuoso runs wherever ``virtuoso-t`` is installed (a private server started by the fixture).
 """
 
 from __future__ import annotations
